@@ -1,0 +1,213 @@
+//! The facts that change over time (process and service names, folders, registry keys,
+//! supported systems, root CAs), kept as data in `catalogue/default.json` with a version,
+//! a date and the source pages. The checks read them from here and never hard-code them.
+//! A newer file can replace the embedded one ([`Catalogue::from_json`]).
+
+use serde::{Deserialize, Serialize};
+
+const DEFAULT: &str = include_str!("../catalogue/default.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub version: String,
+    pub date: String,
+    pub sources: Vec<String>,
+    pub agent: AgentNames,
+    pub apex_one: ApexOneNames,
+    pub deep_security: DeepSecurityNames,
+    pub requirements: Requirements,
+    pub root_cas: Vec<RootCa>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentNames {
+    pub windows: WindowsAgent,
+    pub linux: LinuxAgent,
+    pub macos: MacAgent,
+}
+
+/// Windows paths may hold `{ProgramFiles}` and `{ProgramFilesX86}`, filled from the probe's
+/// OS facts so a redirected Program Files folder is honoured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsAgent {
+    pub basecamp_processes: Vec<String>,
+    pub basecamp_service: String,
+    pub wsc_service: String,
+    pub sensor_service: String,
+    pub install_dir_64: String,
+    pub install_dir_32: String,
+    pub log_dir_64: String,
+    pub log_dir_32: String,
+    pub identity_key_64: String,
+    pub identity_key_32: String,
+    pub identity_value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinuxAgent {
+    pub basecamp_processes: Vec<String>,
+    pub basecamp_service: String,
+    pub install_dir: String,
+    pub log_dir: String,
+    pub identity_file: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MacAgent {
+    pub basecamp_processes: Vec<String>,
+    pub basecamp_service: String,
+    pub wsc_service: String,
+    pub sensor_service: String,
+    pub install_dir: String,
+    pub identity_file: String,
+    pub identity_value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApexOneNames {
+    pub processes: Vec<String>,
+    pub services: Vec<String>,
+    pub registry_key_64: String,
+    pub registry_key_32: String,
+    pub guid_value: String,
+    pub server_value: String,
+    pub path_value: String,
+    pub saas_server_suffixes: Vec<String>,
+    pub macos_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeepSecurityNames {
+    pub windows_services: Vec<String>,
+    pub windows_registry_key: String,
+    pub windows_version_value: String,
+    pub windows_dir: String,
+    pub linux_dir: String,
+    pub linux_service: String,
+    pub macos_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    pub min_free_bytes: u64,
+    pub min_cpu_cores: u32,
+    pub min_memory_bytes: u64,
+    pub windows_client: WindowsFamily,
+    pub windows_server: WindowsFamily,
+    pub windows_arm64_supported: bool,
+    pub linux: Vec<LinuxDistro>,
+    pub macos_min_major: u32,
+    pub macos_max_known_major: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsFamily {
+    /// Builds below this are a Windows generation the agent does not support at all.
+    pub family_min_build: u32,
+    pub supported: Vec<BuildRange>,
+    /// 32-bit Windows is supported only below this build (Windows 11 has no x86 edition).
+    #[serde(default)]
+    pub x86_supported_below_build: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRange {
+    pub from: u32,
+    pub to: Option<u32>,
+    pub label: String,
+}
+
+impl BuildRange {
+    pub fn contains(&self, build: u32) -> bool {
+        build >= self.from && self.to.is_none_or(|to| build <= to)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinuxDistro {
+    /// `ID` from os-release.
+    pub id: String,
+    /// Versions as `VERSION_ID` writes them; `9` also matches `9.4`.
+    pub versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootCa {
+    pub name: String,
+    /// SHA-1 thumbprint, upper-case hex.
+    pub sha1: String,
+    /// Used for TLS to Vision One (checked on every OS); the others are Windows
+    /// code-signing and timestamping roots, checked on Windows only.
+    pub tls: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the catalogue is not valid: {detail} (line {line}, column {column})")]
+pub struct CatalogueError {
+    pub detail: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Catalogue {
+    /// The catalogue embedded in this build.
+    pub fn embedded() -> Catalogue {
+        Catalogue::from_json(DEFAULT).expect("embedded catalogue is valid")
+    }
+
+    pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
+        let mut cat: Catalogue = serde_json::from_str(text).map_err(|e| CatalogueError {
+            detail: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        })?;
+        for ca in &mut cat.root_cas {
+            ca.sha1 = normalise_thumbprint(&ca.sha1);
+        }
+        Ok(cat)
+    }
+}
+
+/// Upper-case hex without separators, as Windows' certificate manager shows thumbprints.
+pub fn normalise_thumbprint(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_loads_with_thirteen_root_cas() {
+        let cat = Catalogue::embedded();
+        assert_eq!(cat.root_cas.len(), 13);
+        assert!(cat.root_cas.iter().all(|ca| ca.sha1.len() == 40));
+    }
+
+    #[test]
+    fn malformed_catalogue_names_the_place() {
+        let err = Catalogue::from_json("{\n  \"version\": 3\n}").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.to_string().contains("line 2"));
+    }
+
+    #[test]
+    fn thumbprints_are_normalised() {
+        assert_eq!(normalise_thumbprint("ab:cd 01"), "ABCD01");
+    }
+}

@@ -1,0 +1,212 @@
+//! What a check returns: a [`Finding`] with a status, a message key and its parameters,
+//! ordered evidence and an optional remedy. It owns no text: every sentence is a key into
+//! `locales/*.json`, so the GUI, the CLI and the bundle report say the same thing.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Outcome of one check. `Skipped` means the check could not run (the reason is the
+/// message); it is never a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Info,
+    Skipped,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    /// How bad the status is, for sorting and summarising: pass/info/skipped are 0.
+    pub fn severity(self) -> u8 {
+        match self {
+            Status::Pass | Status::Info | Status::Skipped => 0,
+            Status::Warn => 1,
+            Status::Fail => 2,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Info => "info",
+            Status::Skipped => "skipped",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// The guide's steps, plus the system-requirement items of the vendor's XDR Endpoint
+/// Checker. The order here is the order findings are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// Step 1: is Endpoint Basecamp installed, running and registered.
+    Process,
+    /// Step 2: can the endpoint reach the Vision One hosts of its region.
+    Network,
+    /// Step 3: switch the connection destination after an Apex One migration.
+    Connection,
+    /// Step 4: what support needs (which depends on the coexisting agents).
+    Support,
+    /// System requirements: OS, resources, TLS, certificates.
+    System,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Process,
+        Step::Network,
+        Step::Connection,
+        Step::Support,
+        Step::System,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Process => "process",
+            Step::Network => "network",
+            Step::Connection => "connection",
+            Step::Support => "support",
+            Step::System => "system",
+        }
+    }
+
+    /// Locale key of the step's heading.
+    pub fn title_key(self) -> String {
+        format!("step.{}.title", self.as_str())
+    }
+}
+
+/// A locale key with named parameters (`{name}` placeholders in the text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl Message {
+    pub fn new(key: impl Into<String>) -> Self {
+        Message {
+            key: key.into(),
+            params: BTreeMap::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
+    }
+}
+
+/// One labelled fact behind a finding. `key` is the locale key of the label; `value` is raw
+/// data (a PID, a path), unless `value_key` names a locale key to show instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub key: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable dotted id, e.g. `agent.basecamp.process`.
+    pub id: String,
+    pub step: Step,
+    pub status: Status,
+    pub message: Message,
+    pub evidence: Vec<Evidence>,
+    pub remedy: Option<Message>,
+}
+
+impl Finding {
+    pub fn new(id: &str, step: Step, status: Status, message: Message) -> Self {
+        Finding {
+            id: id.to_owned(),
+            step,
+            status,
+            message,
+            evidence: Vec::new(),
+            remedy: None,
+        }
+    }
+
+    /// Adds raw evidence under the label key `evidence.<label>`.
+    pub fn evidence(mut self, label: &str, value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence {
+            key: format!("evidence.{label}"),
+            value: value.into(),
+            value_key: None,
+        });
+        self
+    }
+
+    /// Adds evidence whose value is itself a locale key (a state such as "running").
+    pub fn evidence_keyed(mut self, label: &str, raw: &str, value_key: String) -> Self {
+        self.evidence.push(Evidence {
+            key: format!("evidence.{label}"),
+            value: raw.to_owned(),
+            value_key: Some(value_key),
+        });
+        self
+    }
+
+    /// Adds parameters to the message.
+    pub fn with_params(mut self, params: &[(&str, &str)]) -> Self {
+        for (k, v) in params {
+            self.message.params.insert((*k).to_owned(), (*v).to_owned());
+        }
+        self
+    }
+
+    pub fn remedy(mut self, remedy: Message) -> Self {
+        self.remedy = Some(remedy);
+        self
+    }
+}
+
+/// Counts per status and the overall verdict of a set of findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub info: usize,
+    pub skipped: usize,
+    pub warn: usize,
+    pub fail: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.status {
+                Status::Pass => s.pass += 1,
+                Status::Info => s.info += 1,
+                Status::Skipped => s.skipped += 1,
+                Status::Warn => s.warn += 1,
+                Status::Fail => s.fail += 1,
+            }
+        }
+        s
+    }
+
+    /// The worst status present: `fail`, `warn`, or `pass` when neither occurs.
+    pub fn verdict(&self) -> Status {
+        if self.fail > 0 {
+            Status::Fail
+        } else if self.warn > 0 {
+            Status::Warn
+        } else {
+            Status::Pass
+        }
+    }
+
+    /// The CLI's exit code for this summary: 0 all pass, 1 warnings, 2 failures.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.verdict().severity())
+    }
+}

@@ -1,0 +1,148 @@
+//! Pieces the real probes share: the process list (sysinfo), certificate thumbprints,
+//! environment proxies with masked credentials, and free space per volume.
+
+use super::{ProbeError, ProcessInfo};
+use sha1::{Digest, Sha1};
+use std::path::Path;
+
+/// Every process on the machine (threads excluded), with name, PID, executable and start time.
+#[cfg_attr(not(any(unix, windows)), allow(dead_code))]
+pub(crate) fn list_processes() -> Result<Vec<ProcessInfo>, ProbeError> {
+    use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+    let mut sys = System::new().map_err(|e| ProbeError::Query {
+        what: "the process list".into(),
+        detail: e.to_string(),
+    })?;
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing().with_exe(UpdateKind::OnlyIfNotSet),
+    );
+    let mut out: Vec<ProcessInfo> = sys
+        .processes()
+        .values()
+        .filter(|p| p.thread_kind().is_none())
+        .map(|p| ProcessInfo {
+            name: p.name().to_string_lossy().into_owned(),
+            pid: p.pid().as_u32(),
+            exe: p.exe().map(|e| e.to_string_lossy().into_owned()),
+            started_at: i64::try_from(p.start_time()).ok().filter(|t| *t > 0),
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    Ok(out)
+}
+
+/// Number of CPU cores and total memory, when the OS tells.
+pub(crate) fn cores_and_memory() -> (Option<u32>, Option<u64>) {
+    use sysinfo::System;
+    let cores = System::physical_core_count()
+        .ok()
+        .and_then(|n| u32::try_from(n).ok());
+    let memory = System::new().ok().map(|mut s| {
+        s.refresh_memory();
+        s.total_memory()
+    });
+    (cores, memory.filter(|m| *m > 0))
+}
+
+pub(crate) fn hostname() -> String {
+    sysinfo::System::host_name().unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// SHA-1 thumbprint of a DER certificate, upper-case hex as Windows shows it.
+pub(crate) fn thumbprint(der: &[u8]) -> String {
+    Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// Proxy variables from the environment, credentials masked.
+pub(crate) fn environment_proxies() -> Vec<(String, String)> {
+    let names = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ];
+    names
+        .iter()
+        .filter_map(|n| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| ((*n).to_owned(), mask_credentials(&v)))
+        })
+        .collect()
+}
+
+/// Replaces `user:password@` in a proxy URL with `***@`, so settings can be shown and saved.
+pub fn mask_credentials(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => (&url[..i + 3], &url[i + 3..]),
+        None => ("", url),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Free space on the volume whose mount point is the longest prefix of `path`.
+pub(crate) fn free_space_at(path: &Path) -> Result<u64, ProbeError> {
+    let disks = sysinfo::Disks::new_with_refreshed_list().map_err(|e| ProbeError::Query {
+        what: "the list of volumes".into(),
+        detail: e.to_string(),
+    })?;
+    disks
+        .iter()
+        .filter(|d| path.starts_with(d.mount_point()))
+        .max_by_key(|d| d.mount_point().as_os_str().len())
+        .map(|d| d.available_space())
+        .ok_or_else(|| ProbeError::Query {
+            what: format!("free space on {}", path.display()),
+            detail: "no mounted volume holds this folder".into(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_are_masked() {
+        assert_eq!(
+            mask_credentials("http://alice:s3cret@proxy.corp:8080/"),
+            "http://***@proxy.corp:8080/"
+        );
+        assert_eq!(
+            mask_credentials("proxy.corp:8080"),
+            "proxy.corp:8080".to_owned()
+        );
+        assert_eq!(
+            mask_credentials("http://proxy.corp:8080/a@b"),
+            "http://proxy.corp:8080/a@b"
+        );
+    }
+
+    #[test]
+    fn thumbprint_is_uppercase_sha1() {
+        assert_eq!(
+            thumbprint(b"abc"),
+            "A9993E364706816ABA3E25717850C26C9CD0D89D"
+        );
+    }
+
+    #[test]
+    fn this_process_is_in_the_process_list() {
+        let me = std::process::id();
+        let list = list_processes().unwrap();
+        assert!(list.iter().any(|p| p.pid == me));
+    }
+}

@@ -1,0 +1,273 @@
+//! A probe that replays a scenario file (JSON) describing a machine: its OS, processes,
+//! services, files, registry values, trusted roots, proxy and free space. It lets every
+//! check be tested on Linux against "64-bit Windows with Apex One SaaS", and lets support
+//! staff replay a customer's machine. Format: `docs/scenario-format.md`.
+
+use super::{
+    OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo, ProxySettings,
+    RegistryValue, ServiceInfo,
+};
+use crate::catalogue::{normalise_thumbprint, Catalogue};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub os: OsFacts,
+    #[serde(default)]
+    pub processes: Vec<ProcessInfo>,
+    /// Services not listed are not installed.
+    #[serde(default)]
+    pub services: Vec<ServiceInfo>,
+    /// Path → `"dir"`, `"file"` or a file size in bytes. Parents of listed paths exist.
+    #[serde(default)]
+    pub paths: BTreeMap<String, PathEntry>,
+    /// Registry key → value name → value (number for DWORD, string otherwise).
+    #[serde(default)]
+    pub registry: BTreeMap<String, BTreeMap<String, RegistryValue>>,
+    #[serde(default)]
+    pub root_certificates: RootCertificates,
+    #[serde(default)]
+    pub proxy: ProxySettings,
+    /// Volume → free bytes.
+    #[serde(default)]
+    pub free_space: BTreeMap<String, u64>,
+    /// Registry keys and paths that answer "access denied", to replay a non-admin run.
+    #[serde(default)]
+    pub denied: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PathEntry {
+    Size(u64),
+    Kind(String),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootCertificates {
+    /// Start from every root CA the catalogue names.
+    #[serde(default)]
+    pub all_catalogue_roots: bool,
+    /// Names or thumbprints removed from that set.
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// Further thumbprints present.
+    #[serde(default)]
+    pub extra: Vec<String>,
+    /// The store cannot be read (the check must say so, not pass).
+    #[serde(default)]
+    pub unreadable: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FixtureProbe {
+    scenario: Scenario,
+    path: PathBuf,
+}
+
+impl FixtureProbe {
+    pub fn load(path: &Path) -> Result<FixtureProbe, ProbeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProbeError::Io {
+            what: "the scenario file",
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_json(&text, path)
+    }
+
+    pub fn from_json(text: &str, path: &Path) -> Result<FixtureProbe, ProbeError> {
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| ProbeError::Scenario {
+            path: path.to_owned(),
+            detail: format!("{e}"),
+        })?;
+        for (p, entry) in &scenario.paths {
+            if let PathEntry::Kind(k) = entry {
+                if k != "dir" && k != "file" {
+                    return Err(ProbeError::Scenario {
+                        path: path.to_owned(),
+                        detail: format!(
+                            "path \"{p}\": expected \"dir\", \"file\" or a size, found \"{k}\""
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(FixtureProbe {
+            scenario,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    fn windows(&self) -> bool {
+        self.scenario.os.platform == Platform::Windows
+    }
+
+    /// Windows paths and registry keys compare case-insensitively and with either slash.
+    fn same(&self, a: &str, b: &str) -> bool {
+        if self.windows() {
+            a.replace('/', "\\")
+                .eq_ignore_ascii_case(&b.replace('/', "\\"))
+        } else {
+            a == b
+        }
+    }
+
+    fn denied(&self, what: &str) -> bool {
+        self.scenario.denied.iter().any(|d| self.same(d, what))
+    }
+
+    fn denied_error(what: &'static str, path: &str) -> ProbeError {
+        ProbeError::Io {
+            what,
+            path: PathBuf::from(path),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        }
+    }
+
+    fn entry(&self, path: &str) -> Option<&PathEntry> {
+        self.scenario
+            .paths
+            .iter()
+            .find(|(p, _)| self.same(p, path))
+            .map(|(_, e)| e)
+    }
+}
+
+impl Probe for FixtureProbe {
+    fn source(&self) -> ProbeSource {
+        ProbeSource::Scenario {
+            name: self.scenario.name.clone(),
+            path: self.path.display().to_string(),
+        }
+    }
+
+    fn os(&self) -> Result<OsFacts, ProbeError> {
+        Ok(self.scenario.os.clone())
+    }
+
+    fn processes(&self) -> Result<Vec<ProcessInfo>, ProbeError> {
+        Ok(self.scenario.processes.clone())
+    }
+
+    fn service(&self, name: &str) -> Result<ServiceInfo, ProbeError> {
+        Ok(self
+            .scenario
+            .services
+            .iter()
+            .find(|s| self.same(&s.name, name))
+            .cloned()
+            .unwrap_or_else(|| ServiceInfo::not_installed(name)))
+    }
+
+    fn path_kind(&self, path: &str) -> Result<PathKind, ProbeError> {
+        if self.denied(path) {
+            return Err(Self::denied_error("a file", path));
+        }
+        if let Some(entry) = self.entry(path) {
+            return Ok(match entry {
+                PathEntry::Kind(k) if k == "dir" => PathKind::Dir,
+                _ => PathKind::File,
+            });
+        }
+        let sep = if self.windows() { '\\' } else { '/' };
+        let prefix = format!("{}{sep}", path.trim_end_matches(sep));
+        let is_parent = self
+            .scenario
+            .paths
+            .keys()
+            .any(|p| p.len() > prefix.len() && self.same(&p[..prefix.len()], &prefix));
+        Ok(if is_parent {
+            PathKind::Dir
+        } else {
+            PathKind::Missing
+        })
+    }
+
+    fn file_size(&self, path: &str) -> Result<u64, ProbeError> {
+        match self.entry(path) {
+            Some(PathEntry::Size(n)) => Ok(*n),
+            Some(_) => Ok(0),
+            None => Err(ProbeError::Io {
+                what: "a file",
+                path: PathBuf::from(path),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }),
+        }
+    }
+
+    fn registry_value(&self, key: &str, value: &str) -> Result<Option<RegistryValue>, ProbeError> {
+        if !self.windows() {
+            return Err(ProbeError::Unsupported {
+                what: "the Windows registry",
+            });
+        }
+        if self.denied(key) {
+            return Err(Self::denied_error("a registry key", key));
+        }
+        Ok(self
+            .scenario
+            .registry
+            .iter()
+            .find(|(k, _)| self.same(k, key))
+            .and_then(|(_, values)| {
+                values
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(value))
+                    .map(|(_, v)| v.clone())
+            }))
+    }
+
+    fn trusted_root_thumbprints(&self) -> Result<Vec<String>, ProbeError> {
+        let spec = &self.scenario.root_certificates;
+        if spec.unreadable {
+            return Err(ProbeError::Query {
+                what: "the trusted root certificates".into(),
+                detail: "the scenario marks the certificate store as unreadable".into(),
+            });
+        }
+        let mut out: Vec<String> = Vec::new();
+        if spec.all_catalogue_roots {
+            let removed: Vec<String> = spec
+                .remove
+                .iter()
+                .map(|r| normalise_thumbprint(r))
+                .collect();
+            for ca in Catalogue::embedded().root_cas {
+                let gone = spec.remove.iter().any(|r| r.eq_ignore_ascii_case(&ca.name))
+                    || removed.contains(&ca.sha1);
+                if !gone {
+                    out.push(ca.sha1);
+                }
+            }
+        }
+        out.extend(spec.extra.iter().map(|t| normalise_thumbprint(t)));
+        Ok(out)
+    }
+
+    fn proxy(&self) -> Result<ProxySettings, ProbeError> {
+        Ok(self.scenario.proxy.clone())
+    }
+
+    fn free_space(&self, path: &str) -> Result<u64, ProbeError> {
+        self.scenario
+            .free_space
+            .iter()
+            .find(|(p, _)| self.same(p, path))
+            .map(|(_, n)| *n)
+            .ok_or_else(|| ProbeError::Query {
+                what: format!("free space on {path}"),
+                detail: "the scenario does not say".into(),
+            })
+    }
+}
