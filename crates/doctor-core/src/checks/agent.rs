@@ -23,7 +23,7 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
         ("agent.wsc.service", Role::Communicator),
         ("agent.sensor.service", Role::Sensor),
     ] {
-        out.push(plugin_service(ctx, id, role));
+        out.push(plugin_service(ctx, id, role, installed));
     }
     out.push(registration(ctx, running, installed));
     out
@@ -149,7 +149,7 @@ impl Role {
     }
 }
 
-fn plugin_service(ctx: &Ctx, id: &str, role: Role) -> Finding {
+fn plugin_service(ctx: &Ctx, id: &str, role: Role, basecamp_installed: bool) -> Finding {
     let a = &ctx.catalogue.agent;
     let name = match (ctx.platform(), role) {
         (Platform::Windows, Role::Communicator) => &a.windows.wsc_service,
@@ -166,6 +166,16 @@ fn plugin_service(ctx: &Ctx, id: &str, role: Role) -> Finding {
         }
     };
     match ctx.probe.service(name) {
+        // Basecamp installs its plug-ins; without Basecamp their absence says nothing new.
+        Ok(info) if info.state == ServiceState::NotInstalled && !basecamp_installed => {
+            Finding::new(
+                id,
+                Step::Process,
+                Status::Skipped,
+                Message::new("agent.service.needs_basecamp").with("service", info.name.clone()),
+            )
+            .evidence("service_name", info.name)
+        }
         Ok(info) => service_finding(ctx, id, &info, role),
         Err(e) => skipped_probe_error(id, Step::Process, &e),
     }

@@ -235,10 +235,21 @@ fn tls12(ctx: &Ctx) -> Finding {
         (Err(e), _) | (_, Err(e)) => return skipped_probe_error(ID, Step::System, &e),
     };
     let show = |v: Option<u32>| v.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    // Before Windows 8 / Server 2012 (build 9200) TLS 1.2 is off for clients unless these
+    // values turn it on.
+    let build: u32 = ctx
+        .os
+        .build
+        .as_deref()
+        .and_then(|b| b.split('.').next())
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(u32::MAX);
     let (status, key) = if enabled == Some(0) {
         (Status::Fail, "system.tls12.disabled")
     } else if disabled_by_default == Some(1) {
         (Status::Warn, "system.tls12.disabled_by_default")
+    } else if build < 9200 && (enabled.is_none() || disabled_by_default.is_none()) {
+        (Status::Warn, "system.tls12.old_windows_default")
     } else {
         (Status::Pass, "system.tls12.pass")
     };

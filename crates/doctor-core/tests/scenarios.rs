@@ -1,0 +1,607 @@
+//! Every scenario in tests/fixtures/scenarios gives exactly the findings written here, and
+//! renders completely in both languages.
+
+use doctor_core::finding::Status::{self, *};
+use doctor_core::probe::fixture::FixtureProbe;
+use doctor_core::report::{keys_of, Report};
+use doctor_core::{run_checks, Catalogue, Diagnosis, Lang, Locale};
+use std::path::PathBuf;
+
+fn scenario_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/scenarios")
+}
+
+fn diagnose(name: &str) -> Diagnosis {
+    let path = scenario_dir().join(format!("{name}.json"));
+    let probe = FixtureProbe::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    run_checks(&probe, &Catalogue::embedded()).expect("checks run")
+}
+
+type Expected<'a> = [(&'a str, Status, &'a str)];
+
+fn assert_findings(name: &str, expected: &Expected) -> Diagnosis {
+    let d = diagnose(name);
+    let got: Vec<(String, Status, String)> = d
+        .findings
+        .iter()
+        .map(|f| (f.id.clone(), f.status, f.message.key.clone()))
+        .collect();
+    let want: Vec<(String, Status, String)> = expected
+        .iter()
+        .map(|(i, s, k)| ((*i).to_owned(), *s, (*k).to_owned()))
+        .collect();
+    assert_eq!(got, want, "scenario {name}");
+    d
+}
+
+/// The findings every healthy Windows endpoint shares after step 1.
+const HEALTHY_WINDOWS_STEP1: [(&str, Status, &str); 5] = [
+    (
+        "agent.basecamp.process",
+        Pass,
+        "agent.basecamp.process.pass",
+    ),
+    ("agent.basecamp.service", Pass, "agent.service.running"),
+    ("agent.wsc.service", Pass, "agent.service.running"),
+    ("agent.sensor.service", Pass, "agent.service.running"),
+    ("agent.registration", Pass, "agent.registration.pass"),
+];
+
+fn windows(
+    step1: &[(&'static str, Status, &'static str)],
+    apex: (Status, &'static str),
+    ds: (Status, &'static str),
+    system: [(Status, &'static str); 5],
+) -> Vec<(&'static str, Status, &'static str)> {
+    let mut v = step1.to_vec();
+    v.push(("coexist.apex_one", apex.0, apex.1));
+    v.push(("coexist.deep_security", ds.0, ds.1));
+    let [os, res, disk, tls, roots] = system;
+    v.extend([
+        ("system.os", os.0, os.1),
+        ("system.architecture", Info, "system.architecture.info"),
+        ("system.host", Info, "system.host.info"),
+        ("system.resources", res.0, res.1),
+        ("system.disk", disk.0, disk.1),
+        ("system.tls12", tls.0, tls.1),
+        ("system.root_cas", roots.0, roots.1),
+        ("system.proxy", Info, "system.proxy.none"),
+    ]);
+    v
+}
+
+const NO_APEX: (Status, &str) = (Info, "coexist.apex_one.none");
+const NO_DS: (Status, &str) = (Info, "coexist.deep_security.none");
+const SYSTEM_OK: [(Status, &str); 5] = [
+    (Pass, "system.os.supported"),
+    (Pass, "system.resources.pass"),
+    (Pass, "system.disk.pass"),
+    (Pass, "system.tls12.pass"),
+    (Pass, "system.root_cas.pass"),
+];
+
+fn question_ids(d: &Diagnosis) -> Vec<String> {
+    d.coexistence
+        .questions
+        .iter()
+        .map(|q| format!("{}{}", q.id, if q.required { "" } else { "?" }))
+        .collect()
+}
+
+#[test]
+fn healthy_windows_64_bit_passes_everything_and_uses_the_x86_log_folder() {
+    let d = assert_findings(
+        "windows-64-healthy",
+        &windows(&HEALTHY_WINDOWS_STEP1, NO_APEX, NO_DS, SYSTEM_OK),
+    );
+    assert_eq!(d.summary.exit_code(), 0);
+    let arch = d
+        .findings
+        .iter()
+        .find(|f| f.id == "system.architecture")
+        .unwrap();
+    let log = arch
+        .evidence
+        .iter()
+        .find(|e| e.key == "evidence.log_dir")
+        .unwrap();
+    assert_eq!(
+        log.value,
+        r"C:\Program Files (x86)\Trend Micro\Endpoint Basecamp\log"
+    );
+    let process = &d.findings[0];
+    assert!(process
+        .evidence
+        .iter()
+        .any(|e| e.value.contains("PID 4120")));
+    assert_eq!(question_ids(&d), ["business_id", "basecamp_logs"]);
+}
+
+#[test]
+fn healthy_windows_32_bit_reads_the_registry_without_wow6432node() {
+    let d = assert_findings(
+        "windows-32-healthy",
+        &windows(&HEALTHY_WINDOWS_STEP1, NO_APEX, NO_DS, SYSTEM_OK),
+    );
+    let reg = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.registration")
+        .unwrap();
+    assert!(reg
+        .evidence
+        .iter()
+        .any(|e| e.value == r"HKLM\SOFTWARE\TrendMicro\TMSecurityService\xdr_device_id"));
+    let arch = d
+        .findings
+        .iter()
+        .find(|f| f.id == "system.architecture")
+        .unwrap();
+    assert!(arch
+        .evidence
+        .iter()
+        .any(|e| e.value == r"C:\Program Files\Trend Micro\Endpoint Basecamp\log"));
+}
+
+#[test]
+fn missing_basecamp_fails_with_the_agent_installer_remedy() {
+    let d = assert_findings(
+        "windows-basecamp-not-installed",
+        &windows(
+            &[
+                (
+                    "agent.basecamp.process",
+                    Fail,
+                    "agent.basecamp.process.missing",
+                ),
+                (
+                    "agent.basecamp.service",
+                    Fail,
+                    "agent.service.basecamp.not_installed",
+                ),
+                ("agent.wsc.service", Skipped, "agent.service.needs_basecamp"),
+                (
+                    "agent.sensor.service",
+                    Skipped,
+                    "agent.service.needs_basecamp",
+                ),
+                (
+                    "agent.registration",
+                    Skipped,
+                    "agent.registration.not_installed",
+                ),
+            ],
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    assert_eq!(d.summary.exit_code(), 2);
+    assert_eq!(
+        d.findings[0].remedy.as_ref().unwrap().key,
+        "agent.basecamp.process.missing.remedy.windows"
+    );
+}
+
+#[test]
+fn stopped_basecamp_asks_to_start_the_service_not_to_reinstall() {
+    let d = assert_findings(
+        "windows-basecamp-stopped",
+        &windows(
+            &[
+                (
+                    "agent.basecamp.process",
+                    Fail,
+                    "agent.basecamp.process.stopped",
+                ),
+                ("agent.basecamp.service", Fail, "agent.service.stopped"),
+                ("agent.wsc.service", Warn, "agent.service.stopped"),
+                ("agent.sensor.service", Warn, "agent.service.disabled"),
+                ("agent.registration", Pass, "agent.registration.pass"),
+            ],
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    assert_eq!(
+        d.findings[0].remedy.as_ref().unwrap().key,
+        "agent.basecamp.process.stopped.remedy.windows"
+    );
+}
+
+#[test]
+fn running_but_unregistered_basecamp_is_a_warning() {
+    let d = assert_findings(
+        "windows-running-unregistered",
+        &windows(
+            &[
+                (
+                    "agent.basecamp.process",
+                    Pass,
+                    "agent.basecamp.process.pass",
+                ),
+                ("agent.basecamp.service", Pass, "agent.service.running"),
+                ("agent.wsc.service", Warn, "agent.service.wsc.not_installed"),
+                (
+                    "agent.sensor.service",
+                    Warn,
+                    "agent.service.sensor.not_installed",
+                ),
+                (
+                    "agent.registration",
+                    Warn,
+                    "agent.registration.running_unregistered",
+                ),
+            ],
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    assert_eq!(d.summary.exit_code(), 1);
+}
+
+#[test]
+fn apex_one_saas_agent_is_classified_by_its_server_and_asks_for_saas_details() {
+    let d = assert_findings(
+        "windows-apexone-saas",
+        &windows(
+            &HEALTHY_WINDOWS_STEP1,
+            (Info, "coexist.apex_one.saas"),
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    let apex = d.coexistence.apex_one.as_ref().unwrap();
+    assert_eq!(apex.server.as_deref(), Some("xj7k2m.manage.trendmicro.com"));
+    assert_eq!(
+        apex.guid.as_deref(),
+        Some("1b2c3d4e-5f60-4718-9a0b-c1d2e3f4a5b6")
+    );
+    assert_eq!(
+        question_ids(&d),
+        [
+            "business_id",
+            "basecamp_logs",
+            "apex_one_saas_server",
+            "on_premises_server?"
+        ]
+    );
+    assert_eq!(d.coexistence.connection_switch_relevant, None);
+}
+
+#[test]
+fn on_premises_apex_one_points_to_step_3_and_asks_for_the_old_server() {
+    let d = assert_findings(
+        "windows-apexone-onprem-migrated",
+        &windows(
+            &[
+                (
+                    "agent.basecamp.process",
+                    Pass,
+                    "agent.basecamp.process.pass",
+                ),
+                ("agent.basecamp.service", Pass, "agent.service.running"),
+                ("agent.wsc.service", Warn, "agent.service.wsc.not_installed"),
+                (
+                    "agent.sensor.service",
+                    Warn,
+                    "agent.service.sensor.not_installed",
+                ),
+                (
+                    "agent.registration",
+                    Warn,
+                    "agent.registration.running_unregistered",
+                ),
+            ],
+            (Info, "coexist.apex_one.on_premises"),
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    assert_eq!(d.coexistence.connection_switch_relevant, Some(true));
+    assert_eq!(
+        question_ids(&d),
+        ["business_id", "basecamp_logs", "on_premises_server"]
+    );
+}
+
+#[test]
+fn deep_security_agent_is_found_with_its_version() {
+    let d = assert_findings(
+        "windows-deep-security",
+        &windows(
+            &HEALTHY_WINDOWS_STEP1,
+            NO_APEX,
+            (Info, "coexist.deep_security.present"),
+            SYSTEM_OK,
+        ),
+    );
+    let ds = d.coexistence.deep_security.as_ref().unwrap();
+    assert_eq!(ds.version.as_deref(), Some("20.0.1-21510"));
+    assert_eq!(ds.services, ["ds_agent", "ds_notifier", "AMSP"]);
+    assert!(question_ids(&d).contains(&"deep_security".to_owned()));
+}
+
+#[test]
+fn windows_server_2008_r2_is_unsupported_and_short_of_resources() {
+    assert_findings(
+        "windows-unsupported-os",
+        &windows(
+            &HEALTHY_WINDOWS_STEP1,
+            NO_APEX,
+            NO_DS,
+            [
+                (Fail, "system.os.unsupported"),
+                (Warn, "system.resources.low"),
+                (Fail, "system.disk.low"),
+                (Warn, "system.tls12.old_windows_default"),
+                (Pass, "system.root_cas.pass"),
+            ],
+        ),
+    );
+}
+
+#[test]
+fn missing_root_cas_are_named() {
+    let d = assert_findings(
+        "windows-missing-root-cas",
+        &windows(
+            &HEALTHY_WINDOWS_STEP1,
+            NO_APEX,
+            NO_DS,
+            [
+                (Pass, "system.os.supported"),
+                (Pass, "system.resources.pass"),
+                (Pass, "system.disk.pass"),
+                (Pass, "system.tls12.pass"),
+                (Fail, "system.root_cas.missing"),
+            ],
+        ),
+    );
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "system.root_cas")
+        .unwrap();
+    assert_eq!(f.message.params["count"], "3");
+    assert_eq!(f.message.params["checked"], "13");
+    let missing: Vec<_> = f
+        .evidence
+        .iter()
+        .filter(|e| e.key == "evidence.missing_ca")
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(missing.len(), 3);
+    assert!(missing[0].starts_with("DigiCert Trusted Root G4 (DDFB16CD"));
+}
+
+#[test]
+fn tls12_disabled_in_schannel_fails() {
+    let d = assert_findings(
+        "windows-tls12-disabled",
+        &windows(
+            &HEALTHY_WINDOWS_STEP1,
+            NO_APEX,
+            NO_DS,
+            [
+                (Pass, "system.os.supported"),
+                (Pass, "system.resources.pass"),
+                (Pass, "system.disk.pass"),
+                (Fail, "system.tls12.disabled"),
+                (Pass, "system.root_cas.pass"),
+            ],
+        ),
+    );
+    let f = d.findings.iter().find(|f| f.id == "system.tls12").unwrap();
+    assert!(f.remedy.as_ref().unwrap().params["key"].contains(r"TLS 1.2\Client"));
+}
+
+#[test]
+fn healthy_linux_checks_only_the_tls_roots() {
+    let d = assert_findings(
+        "linux-healthy",
+        &[
+            (
+                "agent.basecamp.process",
+                Pass,
+                "agent.basecamp.process.pass",
+            ),
+            ("agent.basecamp.service", Pass, "agent.service.running"),
+            ("agent.wsc.service", Skipped, "agent.service.not_on_linux"),
+            (
+                "agent.sensor.service",
+                Skipped,
+                "agent.service.not_on_linux",
+            ),
+            ("agent.registration", Pass, "agent.registration.pass"),
+            ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
+            ("coexist.deep_security", Info, "coexist.deep_security.none"),
+            ("system.os", Pass, "system.os.supported"),
+            ("system.architecture", Info, "system.architecture.info"),
+            ("system.host", Info, "system.host.info"),
+            ("system.resources", Pass, "system.resources.pass"),
+            ("system.disk", Pass, "system.disk.pass"),
+            ("system.tls12", Skipped, "system.tls12.not_windows"),
+            ("system.root_cas", Pass, "system.root_cas.pass"),
+            ("system.proxy", Info, "system.proxy.configured"),
+        ],
+    );
+    assert_eq!(d.summary.exit_code(), 0);
+}
+
+#[test]
+fn linux_without_the_agent_fails_step_1() {
+    let d = assert_findings(
+        "linux-no-agent",
+        &[
+            (
+                "agent.basecamp.process",
+                Fail,
+                "agent.basecamp.process.missing",
+            ),
+            (
+                "agent.basecamp.service",
+                Fail,
+                "agent.service.basecamp.not_installed",
+            ),
+            ("agent.wsc.service", Skipped, "agent.service.not_on_linux"),
+            (
+                "agent.sensor.service",
+                Skipped,
+                "agent.service.not_on_linux",
+            ),
+            (
+                "agent.registration",
+                Skipped,
+                "agent.registration.not_installed",
+            ),
+            ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
+            ("coexist.deep_security", Info, "coexist.deep_security.none"),
+            ("system.os", Pass, "system.os.supported"),
+            ("system.architecture", Info, "system.architecture.info"),
+            ("system.host", Info, "system.host.no_domain"),
+            ("system.resources", Pass, "system.resources.pass"),
+            ("system.disk", Pass, "system.disk.pass"),
+            ("system.tls12", Skipped, "system.tls12.not_windows"),
+            ("system.root_cas", Pass, "system.root_cas.pass"),
+            ("system.proxy", Info, "system.proxy.none"),
+        ],
+    );
+    assert_eq!(
+        d.findings[0].remedy.as_ref().unwrap().key,
+        "agent.basecamp.process.missing.remedy.linux"
+    );
+}
+
+#[test]
+fn every_scenario_file_has_a_test_and_renders_fully_in_both_languages() {
+    let tested = [
+        "windows-64-healthy",
+        "windows-32-healthy",
+        "windows-basecamp-not-installed",
+        "windows-basecamp-stopped",
+        "windows-running-unregistered",
+        "windows-apexone-saas",
+        "windows-apexone-onprem-migrated",
+        "windows-deep-security",
+        "windows-unsupported-os",
+        "windows-missing-root-cas",
+        "windows-tls12-disabled",
+        "linux-healthy",
+        "linux-no-agent",
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(scenario_dir())
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    let mut want: Vec<String> = tested.iter().map(|s| (*s).to_owned()).collect();
+    want.sort();
+    assert_eq!(
+        files, want,
+        "a scenario file without a test, or a test without its file"
+    );
+
+    for name in tested {
+        let d = diagnose(name);
+        for lang in Lang::ALL {
+            let locale = Locale::get(lang);
+            for f in &d.findings {
+                for key in keys_of(f) {
+                    assert!(locale.has(&key), "{name}: {} lacks {key}", lang.code());
+                }
+            }
+            let report = Report::new(&d, lang);
+            for f in &report.findings {
+                for text in std::iter::once(&f.message).chain(f.remedy.iter()) {
+                    assert!(
+                        !text.contains('{'),
+                        "{name} ({}): unfilled placeholder in {:?}",
+                        lang.code(),
+                        text
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn japanese_report_has_no_english_sentences() {
+    let d = diagnose("windows-apexone-onprem-migrated");
+    let report = Report::new(&d, Lang::Ja);
+    for f in &report.findings {
+        let has_japanese = |s: &str| {
+            s.chars().any(|c| {
+                ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c)
+            })
+        };
+        assert!(has_japanese(&f.message), "{}: {}", f.id, f.message);
+        assert!(has_japanese(&f.status_text));
+        if let Some(r) = &f.remedy {
+            assert!(has_japanese(r), "{}: {}", f.id, r);
+        }
+    }
+}
+
+#[test]
+fn a_permission_error_becomes_a_skipped_finding_that_asks_for_admin_rights() {
+    let text = std::fs::read_to_string(scenario_dir().join("windows-64-healthy.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["denied"] = serde_json::json!([
+        r"HKLM\SOFTWARE\WOW6432Node\TrendMicro\TMSecurityService",
+        r"HKLM\SOFTWARE\TrendMicro\TMSecurityService"
+    ]);
+    let probe = FixtureProbe::from_json(&v.to_string(), "denied.json".as_ref()).unwrap();
+    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.registration")
+        .unwrap();
+    assert_eq!(f.status, Skipped);
+    assert_eq!(f.message.key, "check.skipped.denied");
+    assert_eq!(
+        f.remedy.as_ref().unwrap().key,
+        "check.skipped.denied.remedy"
+    );
+}
+
+#[test]
+fn an_unreadable_certificate_store_is_skipped_never_passed() {
+    let text = std::fs::read_to_string(scenario_dir().join("windows-64-healthy.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["root_certificates"] = serde_json::json!({ "unreadable": true });
+    let probe = FixtureProbe::from_json(&v.to_string(), "x.json".as_ref()).unwrap();
+    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "system.root_cas")
+        .unwrap();
+    assert_eq!(f.status, Skipped);
+}
+
+#[test]
+fn a_malformed_scenario_names_the_problem() {
+    let err = FixtureProbe::from_json(r#"{"name": "x"}"#, "bad.json".as_ref()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("bad.json") && msg.contains("os"), "{msg}");
+    let err = FixtureProbe::from_json(
+        &std::fs::read_to_string(scenario_dir().join("linux-healthy.json"))
+            .unwrap()
+            .replace("524288", "\"folder\""),
+        "bad2.json".as_ref(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("expected \"dir\""), "{err}");
+}
