@@ -1,5 +1,6 @@
 //! Every scenario in tests/fixtures/scenarios gives exactly the findings written here, and
 //! renders completely in both languages.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use doctor_core::finding::Status::{self, *};
 use doctor_core::probe::fixture::FixtureProbe;

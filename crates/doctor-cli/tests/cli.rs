@@ -1,0 +1,220 @@
+//! The `basecamp-doctor` binary as a user runs it: exit codes, JSON shape, languages,
+//! and clear errors for bad input.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn scenario(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/scenarios")
+        .join(format!("{name}.json"))
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_basecamp-doctor"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn exit_code_is_0_for_healthy_1_for_warnings_2_for_problems() {
+    for (name, code) in [
+        ("windows-64-healthy", 0),
+        ("windows-running-unregistered", 1),
+        ("windows-basecamp-not-installed", 2),
+        ("linux-healthy", 0),
+        ("linux-no-agent", 2),
+    ] {
+        let out = run(&["check", "--scenario", &scenario(name)]);
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let out = run(&[
+        "check",
+        "--json",
+        "--lang",
+        "en",
+        "--scenario",
+        &scenario("windows-basecamp-not-installed"),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 15);
+    let first = &findings[0];
+    assert_eq!(first["id"], "agent.basecamp.process");
+    assert_eq!(first["status"], "fail");
+    assert!(first["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("No Endpoint Basecamp process"));
+    assert!(first["remedy"]
+        .as_str()
+        .unwrap()
+        .contains("Agent Installer"));
+    assert!(first["evidence"].as_array().unwrap().len() >= 2);
+    let pass = findings.iter().find(|f| f["status"] == "pass").unwrap();
+    assert!(pass["remedy"].is_null());
+    assert_eq!(v["exit_code"], 2);
+    assert_eq!(v["source"]["kind"], "scenario");
+    assert!(v["coexistence"]["questions"].is_array());
+}
+
+#[test]
+fn text_output_is_grouped_by_step_with_the_remedy_under_the_problem() {
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--scenario",
+        &scenario("windows-basecamp-stopped"),
+    ]);
+    let text = stdout(&out);
+    let step1 = text.find("Step 1: Endpoint Basecamp").unwrap();
+    let problem = text
+        .find("[Problem] Endpoint Basecamp is installed, but no")
+        .unwrap();
+    let remedy = text
+        .find("→ What to do: Open Services (services.msc)")
+        .unwrap();
+    let system = text.find("System requirements").unwrap();
+    assert!(
+        step1 < problem && problem < remedy && remedy < system,
+        "{text}"
+    );
+    assert!(text.contains("NOT about this computer"));
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when NO_COLOR is set"
+    );
+}
+
+#[test]
+fn japanese_output_is_japanese() {
+    let out = run(&[
+        "check",
+        "--lang",
+        "ja",
+        "--scenario",
+        &scenario("windows-basecamp-not-installed"),
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("ステップ 1: Endpoint Basecamp のプロセスとサービス"),
+        "{text}"
+    );
+    assert!(text.contains("[問題あり]"));
+    assert!(text.contains("対処方法"));
+    assert!(!text.contains("What to do"));
+}
+
+#[test]
+fn language_follows_the_system_locale_by_default() {
+    let out = Command::new(env!("CARGO_BIN_EXE_basecamp-doctor"))
+        .args(["check", "--scenario", &scenario("linux-healthy")])
+        .env("NO_COLOR", "1")
+        .env_remove("LC_ALL")
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("問題なし"), "{}", stdout(&out));
+}
+
+#[test]
+fn bad_usage_exits_64() {
+    let out = run(&["check", "--lang", "fr"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("--lang"));
+    assert_eq!(run(&["check", "--no-such-flag"]).status.code(), Some(64));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+    assert!(stdout(&run(&["--help"])).contains("Exit codes"));
+}
+
+#[test]
+fn missing_scenario_file_exits_66_and_malformed_one_65() {
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--scenario",
+        "/nonexistent/scenario.json",
+    ]);
+    assert_eq!(out.status.code(), Some(66));
+    assert!(stderr(&out).contains("The scenario file could not be used"));
+    assert!(stderr(&out).contains("/nonexistent/scenario.json"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ \"name\": \"x\", ").unwrap();
+    let out = run(&["check", "--lang", "ja", "--scenario", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr(&out).contains("シナリオファイルを使用できませんでした"));
+}
+
+#[test]
+fn malformed_catalogue_exits_65_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("catalog.json");
+    std::fs::write(&bad, "{\n \"version\": 1\n}").unwrap();
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--catalog",
+        bad.to_str().unwrap(),
+        "--scenario",
+        &scenario("linux-healthy"),
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+}
+
+#[test]
+fn checking_this_machine_reports_it_honestly() {
+    let out = run(&["check", "--json", "--lang", "en"]);
+    let code = out.status.code().unwrap();
+    assert!((0..=2).contains(&code), "exit {code}: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"]["kind"], "live");
+    assert_eq!(v["exit_code"], code);
+    let host = sysinfo_hostname();
+    assert_eq!(v["os"]["hostname"], host);
+    // Whatever this machine is, no check may claim a pass it did not verify: the process
+    // check passes only if a Basecamp process really runs.
+    let process = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "agent.basecamp.process")
+        .unwrap()
+        .clone();
+    let running = std::fs::read_dir("/proc").is_ok_and(|d| {
+        d.filter_map(Result::ok).any(|e| {
+            std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "tmxbc")
+        })
+    });
+    assert_eq!(process["status"] == "pass", running);
+}
+
+fn sysinfo_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
