@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every check and test of Basecamp Doctor: formatting,
+# lints, the UI type check and unit tests, the Rust tests, the Windows and macOS builds of
+# the engine and CLI, and the end-to-end test of the real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+target="${CARGO_TARGET_DIR:-target}"
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all --check
+
+step "UI: type check, unit tests, build"
+npm run --silent ui:check
+npm run --silent ui:test
+npm run --silent ui:build >/dev/null
+
+step "clippy (Linux)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "the engine has no GUI or CLI dependency"
+forbidden='^(tauri|tauri-[a-z-]+|wry|tao|gtk|webkit2gtk|clap|indicatif|anyhow) '
+if cargo tree -p doctor-core -e normal --target all --prefix none | grep -E "$forbidden"; then
+  echo "doctor-core must not depend on the crates above" >&2
+  exit 1
+fi
+echo "ok"
+
+step "Windows: clippy of the engine and CLI for x86_64-pc-windows-gnu"
+cargo clippy --target x86_64-pc-windows-gnu -p doctor-core -p doctor-cli --all-targets --quiet -- -D warnings
+
+step "macOS: check of the engine and CLI for aarch64-apple-darwin"
+cargo check --target aarch64-apple-darwin -p doctor-core -p doctor-cli --quiet
+
+step "Rust tests"
+cargo test --workspace --quiet
+
+step "end-to-end: the real window under Xvfb"
+cargo build -p basecamp-doctor-app --quiet
+xvfb-run -a -s "-screen 0 1366x768x24" node tests/e2e/app.e2e.mjs "$target/debug/basecamp-doctor-app"
