@@ -66,17 +66,23 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
         }
         writeln!(out)?;
         writeln!(out, "{bold}{}{bold:#}", locale.text(&step.title_key()))?;
+        // The same remedy under many hosts is said once per step.
+        let mut said: Vec<&str> = Vec::new();
         for f in items {
             let s = style(f.status);
             writeln!(out, "  {s}[{}]{s:#} {}", f.status_text, f.message)?;
-            let show_details = verbose || f.status.severity() > 0 || f.status == Status::Skipped;
+            // One line per host is enough; their stages are in -v and --json.
+            let per_host = f.id.starts_with("network.host.");
+            let show_details =
+                verbose || (!per_host && (f.status.severity() > 0 || f.status == Status::Skipped));
             if show_details {
                 for e in &f.evidence {
                     writeln!(out, "      {dim}{}: {}{dim:#}", e.label, e.value)?;
                 }
             }
             if let Some(remedy) = &f.remedy {
-                if f.status != Status::Pass {
+                if f.status != Status::Pass && !said.contains(&remedy.as_str()) {
+                    said.push(remedy);
                     writeln!(
                         out,
                         "      → {bold}{}{bold:#}: {remedy}",

@@ -57,7 +57,13 @@ fn json_output_has_the_documented_fields() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let findings = v["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 15);
+    // 15 local findings, and step 2 skipped: no region chosen or found in this scenario.
+    assert_eq!(findings.len(), 16);
+    let region = findings
+        .iter()
+        .find(|f| f["id"] == "network.region")
+        .unwrap();
+    assert_eq!(region["status"], "skipped");
     let first = &findings[0];
     assert_eq!(first["id"], "agent.basecamp.process");
     assert_eq!(first["status"], "fail");
@@ -217,4 +223,81 @@ fn sysinfo_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()
+}
+
+#[test]
+fn network_flags_are_validated_with_clear_errors() {
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--host",
+        "sg01",
+        "--scenario",
+        &scenario("linux-healthy"),
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("NAME:PORT"), "{}", stderr(&out));
+    assert_eq!(run(&["check", "--timeout", "0"]).status.code(), Some(64));
+    assert_eq!(run(&["check", "--region", "mars"]).status.code(), Some(64));
+    assert_eq!(
+        run(&["check", "--no-network", "--region", "jp"])
+            .status
+            .code(),
+        Some(64)
+    );
+}
+
+#[test]
+fn the_network_note_is_written_in_the_chosen_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    let out = run(&[
+        "check",
+        "--lang",
+        "ja",
+        "--json",
+        "--scenario",
+        &scenario("windows-tls-inspection"),
+        "--network-note",
+        note.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let host = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "network.host.api-ap2.xbc.trendmicro.com:443")
+        .unwrap()
+        .clone();
+    let labels: Vec<&str> = host["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"evidence.stage_tls") && labels.contains(&"evidence.stage_proxy"),
+        "{labels:?}"
+    );
+    let text = std::fs::read_to_string(&note).unwrap();
+    assert!(text.starts_with("ネットワーク管理者の方へ"), "{text}");
+    assert!(text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"));
+    assert!(text.contains("TLS/SSL インスペクション"));
+}
+
+#[test]
+fn an_unwritable_note_path_exits_74() {
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--scenario",
+        &scenario("windows-tls-inspection"),
+        "--network-note",
+        "/nonexistent-dir/note.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(74));
+    assert!(stderr(&out).contains("note for the network team could not be written"));
 }

@@ -18,6 +18,39 @@ pub struct Catalogue {
     pub deep_security: DeepSecurityNames,
     pub requirements: Requirements,
     pub root_cas: Vec<RootCa>,
+    pub network: NetworkCatalogue,
+}
+
+/// The Vision One hosts an endpoint must reach, per region, plus those every region needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkCatalogue {
+    pub note: String,
+    pub regions: Vec<Region>,
+    pub global: Vec<HostEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// What the user types: `us`, `eu`, `jp`, `sg`, `au`, `in`, `mea`.
+    pub code: String,
+    /// The code in Basecamp host names (`api-ap2.xbc...`) and environments (`prod-ap2`).
+    pub xbc: String,
+    /// The AWS-style code in the XDR host names (`xlogr-ane1.xdr...`).
+    pub aws: String,
+    /// Slug of the vendor page the hosts come from.
+    pub source: String,
+    pub hosts: Vec<HostEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    pub host: String,
+    pub port: u16,
+    /// Key of what the host is for (`purpose.<key>` in the locales).
+    pub purpose: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,6 +195,24 @@ pub struct CatalogueError {
 }
 
 impl Catalogue {
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.network
+            .regions
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code))
+    }
+
+    /// The region's hosts followed by the global ones, without duplicates.
+    pub fn targets(&self, region: &Region) -> Vec<HostEntry> {
+        let mut out: Vec<HostEntry> = Vec::new();
+        for h in region.hosts.iter().chain(&self.network.global) {
+            if !out.iter().any(|o| o.host == h.host && o.port == h.port) {
+                out.push(h.clone());
+            }
+        }
+        out
+    }
+
     /// The catalogue embedded in this build.
     pub fn embedded() -> Catalogue {
         Catalogue::from_json(DEFAULT).expect("embedded catalogue is valid")
@@ -204,6 +255,33 @@ mod tests {
         let err = Catalogue::from_json("{\n  \"version\": 3\n}").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.to_string().contains("line 2"));
+    }
+
+    #[test]
+    fn every_region_has_its_basecamp_host_and_the_global_hosts() {
+        let cat = Catalogue::embedded();
+        let codes: Vec<_> = cat
+            .network
+            .regions
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect();
+        assert_eq!(codes, ["us", "eu", "jp", "sg", "au", "in", "mea"]);
+        for r in &cat.network.regions {
+            let targets = cat.targets(r);
+            let api = format!("api-{}.xbc.trendmicro.com", r.xbc);
+            assert!(targets.iter().any(|t| t.host == api), "{}", r.code);
+            assert!(targets
+                .iter()
+                .any(|t| t.host == "release-us1.mgcp.trendmicro.com"));
+        }
+        let jp = cat.region("JP").unwrap();
+        let cdn = jp
+            .hosts
+            .iter()
+            .find(|h| h.host == "cdn-api-ap2.xbc.trendmicro.com")
+            .unwrap();
+        assert_eq!(cdn.port, 80, "written http:// by the vendor");
     }
 
     #[test]

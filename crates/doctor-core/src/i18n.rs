@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+/// A parameter value starting with this names a locale key whose text is used instead
+/// (a region's or a state's name), so parameters can be localised too.
+pub const KEY_PARAM: &str = "@l10n:";
+
+/// The parameter value that renders as the text of `key`.
+pub fn key_param(key: &str) -> String {
+    format!("{KEY_PARAM}{key}")
+}
+
 const JA: &str = include_str!("../../../locales/ja.json");
 const EN: &str = include_str!("../../../locales/en.json");
 
@@ -93,7 +102,17 @@ impl Locale {
     /// Renders `key` with `{name}` placeholders replaced by `params`. Unknown placeholders
     /// are left as they are, so a missing parameter is visible rather than silently empty.
     pub fn render(&self, key: &str, params: &BTreeMap<String, String>) -> String {
-        fill(self.text(key), params)
+        let localised: BTreeMap<String, String> = params
+            .iter()
+            .map(|(k, v)| {
+                let v = match v.strip_prefix(KEY_PARAM) {
+                    Some(key) => self.text(key).to_owned(),
+                    None => v.clone(),
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        fill(self.text(key), &localised)
     }
 
     pub fn message(&self, message: &Message) -> String {
@@ -134,6 +153,14 @@ mod tests {
         assert_eq!(Lang::parse("de-DE"), None);
         assert_eq!(Lang::from_os_locale(Some("fr-FR")), Lang::En);
         assert_eq!(Lang::from_os_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn parameters_naming_a_key_are_localised() {
+        let l = Locale::parse(Lang::En, r#"{"m": "Region {r}", "region.jp": "Japan"}"#).unwrap();
+        let mut p = BTreeMap::new();
+        p.insert("r".to_owned(), key_param("region.jp"));
+        assert_eq!(l.render("m", &p), "Region Japan");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod finding;
 pub mod i18n;
+pub mod network;
 pub mod probe;
 pub mod report;
 

@@ -492,6 +492,7 @@ fn every_scenario_file_has_a_test_and_renders_fully_in_both_languages() {
         "windows-tls12-disabled",
         "linux-healthy",
         "linux-no-agent",
+        "windows-tls-inspection",
     ];
     let mut files: Vec<String> = std::fs::read_dir(scenario_dir())
         .unwrap()
@@ -605,4 +606,88 @@ fn a_malformed_scenario_names_the_problem() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("expected \"dir\""), "{err}");
+}
+
+#[test]
+fn tls_inspection_scenario_finds_its_region_in_the_log_and_replays_its_network_results() {
+    use doctor_core::checks::network::{run_blocking, NetworkOptions};
+    use doctor_core::network::region::RegionChoice;
+    let path = scenario_dir().join("windows-tls-inspection.json");
+    let probe = FixtureProbe::load(&path).unwrap();
+    let catalogue = Catalogue::embedded();
+    let mut local = windows(&HEALTHY_WINDOWS_STEP1, NO_APEX, NO_DS, SYSTEM_OK);
+    *local.last_mut().unwrap() = ("system.proxy", Info, "system.proxy.configured");
+    let mut d = assert_findings("windows-tls-inspection", &local);
+    let report = run_blocking(&probe, &catalogue, &d.os, &NetworkOptions::default()).unwrap();
+    match &report.region {
+        Some(RegionChoice::Detected {
+            code,
+            file,
+            evidence,
+        }) => {
+            assert_eq!(code, "jp");
+            assert!(file.ends_with(r"log\EndpointBasecamp.log"), "{file}");
+            assert_eq!(evidence, "api-ap2.xbc.trendmicro.com");
+        }
+        other => panic!("region not detected: {other:?}"),
+    }
+    assert_eq!(report.proxy.as_ref().unwrap().source, "wininet");
+    d.add_network(&catalogue, report);
+    let keys: Vec<(&str, Status, &str)> = d
+        .findings
+        .iter()
+        .filter(|f| f.step == doctor_core::Step::Network)
+        .map(|f| (f.id.as_str(), f.status, f.message.key.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("network.region", Info, "network.region.detected"),
+            ("network.proxy", Info, "network.proxy.used"),
+            ("network.summary", Fail, "network.summary.some_failed"),
+            (
+                "network.tls_inspection",
+                Fail,
+                "network.tls_inspection.found"
+            ),
+            ("network.clock", Pass, "network.clock.pass"),
+            (
+                "network.host.api-ap2.xbc.trendmicro.com:443",
+                Fail,
+                "network.host.tls_untrusted"
+            ),
+            (
+                "network.host.wsc-ap2.xbc.trendmicro.com:443",
+                Fail,
+                "network.host.tls_untrusted"
+            ),
+            (
+                "network.host.release-us1.mgcp.trendmicro.com:443",
+                Pass,
+                "network.host.ok"
+            ),
+        ]
+    );
+    assert_eq!(d.summary.exit_code(), 2);
+    // Step 2 comes right after step 1 in the report.
+    let steps: Vec<_> = d.findings.iter().map(|f| f.step).collect();
+    let mut sorted = steps.clone();
+    sorted.sort();
+    assert_eq!(steps, sorted);
+}
+
+#[test]
+fn a_replayed_scenario_without_network_data_never_probes_the_real_network() {
+    use doctor_core::checks::network::{run_blocking, NetworkOptions};
+    let probe = FixtureProbe::load(&scenario_dir().join("windows-64-healthy.json")).unwrap();
+    let d = diagnose("windows-64-healthy");
+    let options = NetworkOptions {
+        region: Some("jp".into()),
+        ..NetworkOptions::default()
+    };
+    let report = run_blocking(&probe, &Catalogue::embedded(), &d.os, &options).unwrap();
+    assert!(report.results.is_empty());
+    let all = doctor_core::checks::network::findings(&Catalogue::embedded(), &report);
+    let summary = all.iter().find(|f| f.id == "network.summary").unwrap();
+    assert_eq!(summary.message.key, "network.summary.no_hosts");
 }

@@ -48,6 +48,11 @@ describe("fill", () => {
     expect(fill("{n}{n}", { n: "3" })).toBe("33");
   });
 
+  it("localises parameters that name a key", () => {
+    expect(text("ja", "network.region.chosen", { region: "@l10n:region.jp" })).toContain("日本");
+    expect(text("en", "network.region.chosen", { region: "@l10n:region.jp" })).toContain("Japan");
+  });
+
   it("falls back to the key for an unknown key", () => {
     expect(text("en", "no.such.key")).toBe("no.such.key");
   });

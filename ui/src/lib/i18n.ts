@@ -14,8 +14,15 @@ export function fill(template: string, params: Record<string, string> = {}): str
   );
 }
 
-export function text(lang: Lang, key: string, params?: Record<string, string>): string {
-  return fill(catalogues[lang][key] ?? key, params);
+/** A parameter value starting with this names a locale key (as in doctor-core). */
+export const KEY_PARAM = "@l10n:";
+
+export function text(lang: Lang, key: string, params: Record<string, string> = {}): string {
+  const localised: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    localised[k] = v.startsWith(KEY_PARAM) ? (catalogues[lang][v.slice(KEY_PARAM.length)] ?? v) : v;
+  }
+  return fill(catalogues[lang][key] ?? key, localised);
 }
 
 export function message(lang: Lang, m: Message): string {

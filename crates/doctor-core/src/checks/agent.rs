@@ -2,9 +2,10 @@
 //! Service Communicator plug-in, the sensor) installed and started, and is it registered
 //! to Vision One. It does not test the network (step 2) or read logs (the bundle).
 
-use super::{skipped_probe_error, utc_time, Ctx};
+use super::{skipped_probe_error, utc_time, windows_path, Ctx};
+use crate::catalogue::Catalogue;
 use crate::finding::{Finding, Message, Status, Step};
-use crate::probe::{PathKind, Platform, ServiceInfo, ServiceState, StartType};
+use crate::probe::{OsFacts, PathKind, Platform, ServiceInfo, ServiceState, StartType};
 
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let basecamp_service = basecamp_service_name(ctx);
@@ -49,21 +50,29 @@ fn basecamp_service_name(ctx: &Ctx) -> String {
 
 /// The Basecamp install folder for this machine (32/64-bit Program Files on Windows).
 pub fn install_dir(ctx: &Ctx) -> String {
-    let a = &ctx.catalogue.agent;
-    match ctx.platform() {
-        Platform::Windows if ctx.os.bits == 32 => ctx.windows_path(&a.windows.install_dir_32),
-        Platform::Windows => ctx.windows_path(&a.windows.install_dir_64),
+    install_dir_for(ctx.catalogue, &ctx.os)
+}
+
+/// The Basecamp log folder support asks for (guide 4-2).
+pub fn log_dir(ctx: &Ctx) -> String {
+    log_dir_for(ctx.catalogue, &ctx.os)
+}
+
+pub fn install_dir_for(catalogue: &Catalogue, os: &OsFacts) -> String {
+    let a = &catalogue.agent;
+    match os.platform {
+        Platform::Windows if os.bits == 32 => windows_path(os, &a.windows.install_dir_32),
+        Platform::Windows => windows_path(os, &a.windows.install_dir_64),
         Platform::Linux => a.linux.install_dir.clone(),
         Platform::Macos => a.macos.install_dir.clone(),
     }
 }
 
-/// The Basecamp log folder support asks for (guide 4-2).
-pub fn log_dir(ctx: &Ctx) -> String {
-    let a = &ctx.catalogue.agent;
-    match ctx.platform() {
-        Platform::Windows if ctx.os.bits == 32 => ctx.windows_path(&a.windows.log_dir_32),
-        Platform::Windows => ctx.windows_path(&a.windows.log_dir_64),
+pub fn log_dir_for(catalogue: &Catalogue, os: &OsFacts) -> String {
+    let a = &catalogue.agent;
+    match os.platform {
+        Platform::Windows if os.bits == 32 => windows_path(os, &a.windows.log_dir_32),
+        Platform::Windows => windows_path(os, &a.windows.log_dir_64),
         Platform::Linux => a.linux.log_dir.clone(),
         Platform::Macos => format!("{}/log", a.macos.install_dir),
     }

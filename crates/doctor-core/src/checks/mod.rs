@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod agent;
 pub mod coexistence;
+pub mod network;
 pub mod system;
 
 pub use coexistence::{ApexOne, Coexistence, DeepSecurity, Management, Question};
@@ -24,6 +25,19 @@ pub struct Diagnosis {
     /// Which other agents are here; decides the questions of step 4.
     pub coexistence: Coexistence,
     pub summary: Summary,
+    /// Step 2's results, when the network was checked.
+    #[serde(default)]
+    pub network: Option<network::NetworkReport>,
+}
+
+impl Diagnosis {
+    /// Adds step 2's findings and results, keeping the step order and the summary right.
+    pub fn add_network(&mut self, catalogue: &Catalogue, report: network::NetworkReport) {
+        self.findings.extend(network::findings(catalogue, &report));
+        self.findings.sort_by_key(|f| f.step);
+        self.summary = Summary::of(&self.findings);
+        self.network = Some(report);
+    }
 }
 
 /// What the checks share: the probe, the catalogue and the facts read once per run.
@@ -50,19 +64,7 @@ impl Ctx<'_> {
 
     /// Fills `{ProgramFiles}` / `{ProgramFilesX86}` in a catalogue path.
     pub fn windows_path(&self, template: &str) -> String {
-        let pf = self
-            .os
-            .program_files
-            .clone()
-            .unwrap_or_else(|| format!("{}Program Files", self.os.system_drive));
-        let pf86 = self
-            .os
-            .program_files_x86
-            .clone()
-            .unwrap_or_else(|| format!("{}Program Files (x86)", self.os.system_drive));
-        template
-            .replace("{ProgramFilesX86}", &pf86)
-            .replace("{ProgramFiles}", &pf)
+        windows_path(&self.os, template)
     }
 
     /// Processes whose name is one of `names` (case-insensitive, `.exe` optional).
@@ -82,6 +84,21 @@ impl Ctx<'_> {
                 .collect(),
         )
     }
+}
+
+/// Fills `{ProgramFiles}` / `{ProgramFilesX86}` in a catalogue path from the OS facts.
+pub fn windows_path(os: &OsFacts, template: &str) -> String {
+    let pf = os
+        .program_files
+        .clone()
+        .unwrap_or_else(|| format!("{}Program Files", os.system_drive));
+    let pf86 = os
+        .program_files_x86
+        .clone()
+        .unwrap_or_else(|| format!("{}Program Files (x86)", os.system_drive));
+    template
+        .replace("{ProgramFilesX86}", &pf86)
+        .replace("{ProgramFiles}", &pf)
 }
 
 /// A `skipped` finding for a check that could not read what it needs.
@@ -127,6 +144,7 @@ pub fn run_checks(probe: &dyn Probe, catalogue: &Catalogue) -> Result<Diagnosis,
         findings,
         coexistence,
         summary,
+        network: None,
     })
 }
 

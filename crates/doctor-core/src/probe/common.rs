@@ -111,6 +111,57 @@ pub(crate) fn free_space_at(path: &Path) -> Result<u64, ProbeError> {
         })
 }
 
+/// Lists a real folder.
+pub(crate) fn list_dir_at(path: &Path) -> Result<Vec<super::DirEntry>, ProbeError> {
+    let io = |source| ProbeError::Io {
+        what: "a folder",
+        path: path.to_owned(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let Ok(meta) = entry.metadata() else { continue };
+        out.push(super::DirEntry {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            is_dir: meta.is_dir(),
+            size: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the end of a real file without locking it against the writer.
+pub(crate) fn read_tail_at(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ProbeError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |source| ProbeError::Io {
+        what: "a file",
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE: the agent keeps writing.
+        options.share_mode(0x1 | 0x2 | 0x4);
+    }
+    let mut file = options.open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > max_bytes {
+        file.seek(SeekFrom::Start(len - max_bytes)).map_err(io)?;
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(len.min(max_bytes)).unwrap_or(0));
+    file.take(max_bytes).read_to_end(&mut buf).map_err(io)?;
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

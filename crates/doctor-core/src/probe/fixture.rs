@@ -4,8 +4,8 @@
 //! staff replay a customer's machine. Format: `docs/scenario-format.md`.
 
 use super::{
-    OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo, ProxySettings,
-    RegistryValue, ServiceInfo,
+    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
+    ProxySettings, RegistryValue, ServiceInfo,
 };
 use crate::catalogue::{normalise_thumbprint, Catalogue};
 use serde::Deserialize;
@@ -40,6 +40,9 @@ pub struct Scenario {
     /// Registry keys and paths that answer "access denied", to replay a non-admin run.
     #[serde(default)]
     pub denied: Vec<String>,
+    /// Step 2's results as recorded on the machine, replayed instead of probing.
+    #[serde(default)]
+    pub network: Option<Vec<crate::network::HostResult>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +50,18 @@ pub struct Scenario {
 pub enum PathEntry {
     Size(u64),
     Kind(String),
+    /// A file with this content.
+    Text {
+        text: String,
+    },
+}
+
+fn entry_size(entry: &PathEntry) -> u64 {
+    match entry {
+        PathEntry::Size(n) => *n,
+        PathEntry::Text { text } => text.len() as u64,
+        PathEntry::Kind(_) => 0,
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -194,8 +209,61 @@ impl Probe for FixtureProbe {
         })
     }
 
+    fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, ProbeError> {
+        if self.path_kind(path)? != PathKind::Dir {
+            return Err(ProbeError::Io {
+                what: "a folder",
+                path: PathBuf::from(path),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        let sep = if self.windows() { '\\' } else { '/' };
+        let prefix = format!("{}{sep}", path.trim_end_matches(sep));
+        let mut out: Vec<DirEntry> = Vec::new();
+        for (p, entry) in &self.scenario.paths {
+            if p.len() <= prefix.len() || !self.same(&p[..prefix.len()], &prefix) {
+                continue;
+            }
+            let rest = &p[prefix.len()..];
+            let (name, deeper) = match rest.split_once(sep) {
+                Some((n, _)) => (n, true),
+                None => (rest, false),
+            };
+            if out.iter().any(|e| e.name == name) {
+                continue;
+            }
+            let is_dir = deeper || matches!(entry, PathEntry::Kind(k) if k == "dir");
+            out.push(DirEntry {
+                name: name.to_owned(),
+                is_dir,
+                size: if is_dir { 0 } else { entry_size(entry) },
+                modified: None,
+            });
+        }
+        Ok(out)
+    }
+
+    fn read_tail(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ProbeError> {
+        match self.entry(path) {
+            Some(PathEntry::Text { text }) => {
+                let bytes = text.as_bytes();
+                let skip = bytes
+                    .len()
+                    .saturating_sub(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+                Ok(bytes[skip..].to_vec())
+            }
+            Some(_) => Ok(Vec::new()),
+            None => Err(ProbeError::Io {
+                what: "a file",
+                path: PathBuf::from(path),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }),
+        }
+    }
+
     fn file_size(&self, path: &str) -> Result<u64, ProbeError> {
         match self.entry(path) {
+            Some(PathEntry::Text { text }) => Ok(text.len() as u64),
             Some(PathEntry::Size(n)) => Ok(*n),
             Some(_) => Ok(0),
             None => Err(ProbeError::Io {
@@ -257,6 +325,11 @@ impl Probe for FixtureProbe {
 
     fn proxy(&self) -> Result<ProxySettings, ProbeError> {
         Ok(self.scenario.proxy.clone())
+    }
+
+    fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
+        // A replay must never probe the real network on the scenario's behalf.
+        Some(self.scenario.network.clone().unwrap_or_default())
     }
 
     fn free_space(&self, path: &str) -> Result<u64, ProbeError> {

@@ -5,8 +5,8 @@
 use super::common;
 use super::unix::Root;
 use super::{
-    OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo, ProxySettings,
-    RegistryValue, ServiceInfo, ServiceState, StartType,
+    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
+    ProxySettings, RegistryValue, ServiceInfo, ServiceState, StartType,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -194,6 +194,14 @@ impl Probe for LinuxProbe {
         self.root.file_size(path)
     }
 
+    fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, ProbeError> {
+        self.root.list_dir(path)
+    }
+
+    fn read_tail(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ProbeError> {
+        self.root.read_tail(path, max_bytes)
+    }
+
     fn registry_value(&self, _: &str, _: &str) -> Result<Option<RegistryValue>, ProbeError> {
         Err(ProbeError::Unsupported {
             what: "the Windows registry",
@@ -207,7 +215,7 @@ impl Probe for LinuxProbe {
     fn proxy(&self) -> Result<ProxySettings, ProbeError> {
         Ok(ProxySettings {
             environment: common::environment_proxies(),
-            wininet: None,
+            ..Default::default()
         })
     }
 

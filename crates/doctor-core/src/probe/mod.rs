@@ -18,6 +18,7 @@ mod unix;
 pub mod windows;
 
 mod common;
+pub use common::mask_credentials;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -168,12 +169,23 @@ pub enum PathKind {
     Dir,
 }
 
+/// One entry of a folder listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+    pub size: u64,
+    /// Last modification, seconds since the Unix epoch.
+    pub modified: Option<i64>,
+}
+
 /// A registry value as the checks need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RegistryValue {
     Dword(u32),
     Text(String),
+    Binary(Vec<u8>),
 }
 
 impl RegistryValue {
@@ -181,6 +193,7 @@ impl RegistryValue {
         match self {
             RegistryValue::Dword(n) => n.to_string(),
             RegistryValue::Text(s) => s.clone(),
+            RegistryValue::Binary(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
         }
     }
 
@@ -188,6 +201,7 @@ impl RegistryValue {
         match self {
             RegistryValue::Dword(n) => Some(*n),
             RegistryValue::Text(s) => s.trim().parse().ok(),
+            RegistryValue::Binary(_) => None,
         }
     }
 }
@@ -201,6 +215,11 @@ pub struct ProxySettings {
     /// Windows per-user (WinINET) settings.
     #[serde(default)]
     pub wininet: Option<WinInetProxy>,
+    /// Windows machine-wide (WinHTTP) proxy, what services use (`netsh winhttp show proxy`).
+    #[serde(default)]
+    pub winhttp: Option<String>,
+    #[serde(default)]
+    pub winhttp_bypass: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +269,11 @@ pub trait Probe: Send + Sync {
     fn path_kind(&self, path: &str) -> Result<PathKind, ProbeError>;
     /// Size in bytes of a file.
     fn file_size(&self, path: &str) -> Result<u64, ProbeError>;
+    /// The entries of a folder (not recursive), in no particular order.
+    fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, ProbeError>;
+    /// The last `max_bytes` of a file (all of it when smaller), opened read-only and
+    /// shared so the agent can keep writing.
+    fn read_tail(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ProbeError>;
     /// A registry value such as `HKLM\SOFTWARE\...` + `xdr_device_id`; `Ok(None)` when the
     /// key or value does not exist. Non-Windows probes answer `Unsupported`.
     fn registry_value(&self, key: &str, value: &str) -> Result<Option<RegistryValue>, ProbeError>;
@@ -258,6 +282,11 @@ pub trait Probe: Send + Sync {
     fn proxy(&self) -> Result<ProxySettings, ProbeError>;
     /// Free bytes available to the user on the volume holding `path`.
     fn free_space(&self, path: &str) -> Result<u64, ProbeError>;
+    /// Network results recorded with a replayed scenario; live probes have none and the
+    /// network is probed for real.
+    fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
+        None
+    }
 }
 
 /// The probe for the machine this program runs on.

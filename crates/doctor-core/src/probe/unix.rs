@@ -87,6 +87,14 @@ impl Root {
         })
     }
 
+    pub(crate) fn list_dir(&self, path: &str) -> Result<Vec<super::DirEntry>, ProbeError> {
+        super::common::list_dir_at(&self.join(path))
+    }
+
+    pub(crate) fn read_tail(&self, path: &str, max: u64) -> Result<Vec<u8>, ProbeError> {
+        super::common::read_tail_at(&self.join(path), max)
+    }
+
     pub(crate) fn free_space(&self, path: &str) -> Result<u64, ProbeError> {
         super::common::free_space_at(&self.join(path))
     }

@@ -5,8 +5,8 @@
 
 use super::common;
 use super::{
-    OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo, ProxySettings,
-    RegistryValue, ServiceInfo, ServiceState, StartType, WinInetProxy,
+    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
+    ProxySettings, RegistryValue, ServiceInfo, ServiceState, StartType, WinInetProxy,
 };
 use std::path::PathBuf;
 use windows_service::service::{ServiceAccess, ServiceStartType};
@@ -17,6 +17,8 @@ use winreg::RegKey;
 const ERROR_SERVICE_DOES_NOT_EXIST: i32 = 1060;
 const NT_CURRENT_VERSION: &str = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion";
 const TCPIP_PARAMETERS: &str = r"HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters";
+const WINHTTP_CONNECTIONS: &str =
+    r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections";
 const INTERNET_SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
 
 #[derive(Debug, Default)]
@@ -203,6 +205,14 @@ impl Probe for WindowsProbe {
             })
     }
 
+    fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, ProbeError> {
+        common::list_dir_at(std::path::Path::new(path))
+    }
+
+    fn read_tail(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ProbeError> {
+        common::read_tail_at(std::path::Path::new(path), max_bytes)
+    }
+
     fn registry_value(&self, key: &str, value: &str) -> Result<Option<RegistryValue>, ProbeError> {
         let io_err = |source: std::io::Error| ProbeError::Io {
             what: "a registry key",
@@ -266,9 +276,15 @@ impl Probe for WindowsProbe {
             bypass: self.text(INTERNET_SETTINGS, "ProxyOverride"),
             autoconfig_url: self.text(INTERNET_SETTINGS, "AutoConfigURL"),
         };
+        let winhttp = match self.registry_value(WINHTTP_CONNECTIONS, "WinHttpSettings")? {
+            Some(RegistryValue::Binary(b)) => crate::network::proxy::parse_winhttp_settings(&b),
+            _ => None,
+        };
         Ok(ProxySettings {
             environment: common::environment_proxies(),
             wininet: Some(wininet),
+            winhttp: winhttp.as_ref().map(|(p, _)| common::mask_credentials(p)),
+            winhttp_bypass: winhttp.and_then(|(_, b)| b),
         })
     }
 

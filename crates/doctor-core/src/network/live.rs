@@ -1,0 +1,428 @@
+//! The real network probe: every host concurrently (bounded by a semaphore), every stage
+//! under its own timeout, nothing retried. The HTTPS request goes through reqwest with the
+//! same trust roots and, for a direct connection, pinned to the address the DNS stage found.
+
+use super::proxy::{connect_tunnel, ProxyChoice};
+use super::tls::{classify_handshake, describe, RecordingVerifier};
+use super::{HostResult, HttpInfo, NetError, Stage, TlsInfo};
+use crate::catalogue::HostEntry;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::RootCertStore;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// Each stage (DNS, connect, CONNECT, handshake, request) gets this long.
+    pub timeout: Duration,
+    /// How many hosts are probed at the same time.
+    pub concurrency: usize,
+    pub proxy: Option<ProxyChoice>,
+    /// Roots trusted in addition to the OS store (tests use their own CA).
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// Skip the OS trust store (tests that must not depend on the machine's roots).
+    pub skip_os_roots: bool,
+    /// Host names answered without asking DNS, like curl's `--resolve` (tests).
+    pub resolve: HashMap<String, Vec<IpAddr>>,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            timeout: Duration::from_secs(10),
+            concurrency: 32,
+            proxy: None,
+            extra_roots: Vec::new(),
+            skip_os_roots: false,
+            resolve: HashMap::new(),
+        }
+    }
+}
+
+fn ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn io_error(e: &std::io::Error) -> NetError {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        ConnectionRefused => NetError::Refused,
+        ConnectionReset | ConnectionAborted => NetError::Reset,
+        TimedOut => NetError::Timeout,
+        HostUnreachable | NetworkUnreachable | AddrNotAvailable => NetError::Unreachable,
+        UnexpectedEof => NetError::Closed,
+        _ => match e.raw_os_error() {
+            // ENETUNREACH / EHOSTUNREACH on Linux and macOS, WSAENETUNREACH on Windows.
+            Some(101) | Some(113) | Some(51) | Some(65) | Some(10051) | Some(10065) => {
+                NetError::Unreachable
+            }
+            _ => NetError::Reset,
+        },
+    }
+}
+
+/// The trust roots of this computer plus the configured extras.
+fn root_store(config: &NetConfig) -> RootCertStore {
+    let mut roots = RootCertStore::empty();
+    if !config.skip_os_roots {
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+    }
+    roots.add_parsable_certificates(config.extra_roots.iter().cloned());
+    roots
+}
+
+/// Probes every target and returns the results in the targets' order.
+pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostResult> {
+    let roots = Arc::new(root_store(config));
+    let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, target) in targets.iter().cloned().enumerate() {
+        let (roots, limit, config) = (roots.clone(), limit.clone(), config.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, probe_one(target, &config, roots).await)
+        });
+    }
+    let mut out: Vec<Option<HostResult>> = vec![None; targets.len()];
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((i, r)) = joined {
+            out[i] = Some(r);
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>> {
+    let start = Instant::now();
+    if let Some(ips) = config.resolve.get(host) {
+        return Stage::Ok {
+            ms: 0,
+            value: ips.clone(),
+        };
+    }
+    match tokio::time::timeout(config.timeout, tokio::net::lookup_host((host, port))).await {
+        Err(_) => Stage::Failed {
+            ms: ms(start),
+            error: NetError::DnsTimeout,
+            detail: format!("no answer for {host} within {} s", config.timeout.as_secs()),
+        },
+        Ok(Err(e)) => Stage::Failed {
+            ms: ms(start),
+            error: NetError::DnsNotFound,
+            detail: format!("{host}: {e}"),
+        },
+        Ok(Ok(addrs)) => {
+            let mut ips: Vec<IpAddr> = Vec::new();
+            for a in addrs {
+                if !ips.contains(&a.ip()) {
+                    ips.push(a.ip());
+                }
+            }
+            if ips.is_empty() {
+                Stage::Failed {
+                    ms: ms(start),
+                    error: NetError::DnsNotFound,
+                    detail: format!("{host}: no addresses"),
+                }
+            } else {
+                Stage::Ok {
+                    ms: ms(start),
+                    value: ips,
+                }
+            }
+        }
+    }
+}
+
+/// Connects to the first address that answers; IPv4 first, as most firewalls are written.
+async fn connect(addrs: &[SocketAddr], timeout: Duration) -> (Stage<String>, Option<TcpStream>) {
+    let start = Instant::now();
+    let mut sorted = addrs.to_vec();
+    sorted.sort_by_key(|a| a.is_ipv6());
+    let mut last: Option<(NetError, String)> = None;
+    for addr in sorted.iter().take(3) {
+        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                return (
+                    Stage::Ok {
+                        ms: ms(start),
+                        value: addr.to_string(),
+                    },
+                    Some(s),
+                )
+            }
+            Ok(Err(e)) => last = Some((io_error(&e), format!("{addr}: {e}"))),
+            Err(_) => {
+                last = Some((
+                    NetError::Timeout,
+                    format!("{addr}: no answer within {} s", timeout.as_secs()),
+                ))
+            }
+        }
+    }
+    let (error, detail) =
+        last.unwrap_or((NetError::Unreachable, "no address to connect to".into()));
+    (
+        Stage::Failed {
+            ms: ms(start),
+            error,
+            detail,
+        },
+        None,
+    )
+}
+
+async fn handshake(
+    stream: TcpStream,
+    host: &str,
+    roots: Arc<RootCertStore>,
+    timeout: Duration,
+) -> (Stage<TlsInfo>, Option<TlsInfo>) {
+    let start = Instant::now();
+    let failed = |error, detail: String| Stage::Failed {
+        ms: ms(start),
+        error,
+        detail,
+    };
+    let verifier = Arc::new(RecordingVerifier::new(roots));
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|b| {
+        b.dangerous()
+            .with_custom_certificate_verifier(verifier.clone())
+            .with_no_client_auth()
+    });
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => return (failed(NetError::TlsFailed, e.to_string()), None),
+    };
+    let Ok(name) = ServerName::try_from(host.to_owned()) else {
+        return (
+            failed(
+                NetError::TlsFailed,
+                format!("{host} is not a valid server name"),
+            ),
+            None,
+        );
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tls = match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
+        Err(_) => {
+            return (
+                failed(
+                    NetError::Timeout,
+                    format!(
+                        "the TLS handshake got no answer within {} s",
+                        timeout.as_secs()
+                    ),
+                ),
+                None,
+            )
+        }
+        Ok(Err(e)) => return (failed(classify_handshake(&e), e.to_string()), None),
+        Ok(Ok(s)) => s,
+    };
+    let (_, conn) = tls.get_ref();
+    let rec = verifier
+        .recorded
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    let version = match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".to_owned(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".to_owned(),
+        Some(v) => format!("{v:?}"),
+        None => "?".to_owned(),
+    };
+    let info = TlsInfo {
+        version,
+        cipher: conn
+            .negotiated_cipher_suite()
+            .map(|c| format!("{:?}", c.suite()))
+            .unwrap_or_default(),
+        chain: if rec.chain.is_empty() {
+            conn.peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| describe(c.as_ref()))
+                .collect()
+        } else {
+            rec.chain
+        },
+    };
+    match rec.problem {
+        Some((error, detail)) => (failed(error, detail), Some(info)),
+        None => (
+            Stage::Ok {
+                ms: ms(start),
+                value: info.clone(),
+            },
+            Some(info),
+        ),
+    }
+}
+
+async fn http_request(
+    target: &HostEntry,
+    pinned: Option<SocketAddr>,
+    config: &NetConfig,
+    roots: Arc<RootCertStore>,
+) -> Stage<HttpInfo> {
+    let start = Instant::now();
+    let failed = |detail: String| Stage::Failed {
+        ms: ms(start),
+        error: NetError::HttpFailed,
+        detail,
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+    let tls = match tls {
+        Ok(t) => t,
+        Err(e) => return failed(e.to_string()),
+    };
+    let mut builder = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .connect_timeout(config.timeout)
+        .timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("basecamp-doctor/", env!("CARGO_PKG_VERSION")));
+    builder = match &config.proxy {
+        Some(p) => match reqwest::Proxy::all(format!("http://{}:{}", p.host, p.port)) {
+            Ok(proxy) => builder.proxy(proxy),
+            Err(e) => return failed(e.to_string()),
+        },
+        None => builder.no_proxy(),
+    };
+    if let Some(addr) = pinned {
+        builder = builder.resolve(&target.host, addr);
+    }
+    let client = match builder.build() {
+        Ok(c) => c,
+        Err(e) => return failed(e.to_string()),
+    };
+    let scheme = if target.port == 80 { "http" } else { "https" };
+    let url = format!("{scheme}://{}:{}/", target.host, target.port);
+    match client.get(&url).send().await {
+        Ok(resp) => {
+            let date = resp
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .map(str::to_owned);
+            let skew_secs = date
+                .as_deref()
+                .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+                .map(|d| d.timestamp() - chrono::Utc::now().timestamp());
+            Stage::Ok {
+                ms: ms(start),
+                value: HttpInfo {
+                    status: resp.status().as_u16(),
+                    date,
+                    skew_secs,
+                },
+            }
+        }
+        Err(e) if e.is_timeout() => Stage::Failed {
+            ms: ms(start),
+            error: NetError::Timeout,
+            detail: format!("no HTTP answer within {} s", config.timeout.as_secs()),
+        },
+        Err(e) => {
+            // reqwest hides the cause behind a chain of sources; show all of it.
+            let mut detail = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                detail.push_str(&format!(": {s}"));
+                src = s.source();
+            }
+            failed(detail)
+        }
+    }
+}
+
+async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertStore>) -> HostResult {
+    let mut r = HostResult {
+        target: target.clone(),
+        via_proxy: config.proxy.as_ref().map(|p| p.display.clone()),
+        dns: Stage::NotRun,
+        tcp: Stage::NotRun,
+        proxy: Stage::NotRun,
+        tls: Stage::NotRun,
+        tls_seen: None,
+        http: Stage::NotRun,
+    };
+    // Through a proxy the proxy resolves the target; we resolve and reach the proxy.
+    let (dns_host, dns_port) = match &config.proxy {
+        Some(p) => (p.host.clone(), p.port),
+        None => (target.host.clone(), target.port),
+    };
+    r.dns = resolve(&dns_host, dns_port, config).await;
+    let Some(ips) = r.dns.value().cloned() else {
+        return r;
+    };
+    let addrs: Vec<SocketAddr> = ips
+        .iter()
+        .map(|ip| SocketAddr::new(*ip, dns_port))
+        .collect();
+    let (tcp, stream) = connect(&addrs, config.timeout).await;
+    r.tcp = tcp;
+    let Some(mut stream) = stream else {
+        return r;
+    };
+    if config.proxy.is_some() {
+        let start = Instant::now();
+        let answer = tokio::time::timeout(
+            config.timeout,
+            connect_tunnel(&mut stream, &target.host, target.port),
+        )
+        .await;
+        r.proxy = match answer {
+            Err(_) => Stage::Failed {
+                ms: ms(start),
+                error: NetError::Timeout,
+                detail: format!(
+                    "the proxy did not answer CONNECT within {} s",
+                    config.timeout.as_secs()
+                ),
+            },
+            Ok(Err((error, detail))) => Stage::Failed {
+                ms: ms(start),
+                error,
+                detail,
+            },
+            Ok(Ok(status)) => Stage::Ok {
+                ms: ms(start),
+                value: status,
+            },
+        };
+        if r.proxy.failure().is_some() {
+            return r;
+        }
+    }
+    if target.port != 80 {
+        let (tls, seen) = handshake(stream, &target.host, roots.clone(), config.timeout).await;
+        r.tls = tls;
+        r.tls_seen = seen;
+        if r.tls.failure().is_some() {
+            return r;
+        }
+    } else {
+        drop(stream);
+    }
+    let pinned = match (&config.proxy, &r.tcp) {
+        (None, Stage::Ok { value, .. }) => value.parse().ok(),
+        _ => None,
+    };
+    r.http = http_request(&target, pinned, config, roots).await;
+    r
+}
