@@ -1,6 +1,7 @@
 fn main() {
     // Our own commands need an explicit grant in capabilities/ (allow-run-checks, ...).
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "run_checks"]);
+    let manifest =
+        tauri_build::AppManifest::new().commands(&["app_info", "run_checks", "list_regions"]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");
 }

@@ -2,11 +2,13 @@
 //! the UI can show, and the `--scenario FILE` switch that replays a fixture machine. It
 //! holds no diagnosis logic and no user-facing text (the UI renders locale keys).
 
+use doctor_core::checks::network::NetworkOptions;
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::{Probe, ProbeSource};
 use doctor_core::{Catalogue, Diagnosis, Lang};
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Start-up options, read once from the command line.
 #[derive(Debug, Clone, Default)]
@@ -78,14 +80,28 @@ fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
     }
 }
 
-/// Runs every check. Reading processes and services can take a moment, so it runs off the
-/// UI thread.
+/// Runs every check: the local ones off the UI thread (reading processes and services
+/// takes a moment), then step 2 for `region` (`None`: detect it from the agent's files).
 #[tauri::command]
-async fn run_checks(options: tauri::State<'_, Options>) -> Result<Diagnosis, CommandError> {
+async fn run_checks(
+    options: tauri::State<'_, Options>,
+    region: Option<String>,
+) -> Result<Diagnosis, CommandError> {
     let options = options.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let probe = probe_for(&options)?;
-        doctor_core::run_checks(probe.as_ref(), &Catalogue::embedded()).map_err(|e| CommandError {
+    let catalogue = Catalogue::embedded();
+    if let Some(code) = &region {
+        if catalogue.region(code).is_none() {
+            return Err(CommandError {
+                code: "region.unknown",
+                message_key: "network.region.unknown",
+                detail: code.clone(),
+            });
+        }
+    }
+    let probe: Arc<dyn Probe> = probe_for(&options)?.into();
+    let local = probe.clone();
+    let mut diagnosis = tauri::async_runtime::spawn_blocking(move || {
+        doctor_core::run_checks(local.as_ref(), &Catalogue::embedded()).map_err(|e| CommandError {
             code: "probe.failed",
             message_key: "error.probe",
             detail: e.to_string(),
@@ -96,14 +112,34 @@ async fn run_checks(options: tauri::State<'_, Options>) -> Result<Diagnosis, Com
         code: "internal",
         message_key: "error.probe",
         detail: e.to_string(),
-    })?
+    })??;
+    let net_options = NetworkOptions {
+        region,
+        ..NetworkOptions::default()
+    };
+    let os = diagnosis.os.clone();
+    let report =
+        doctor_core::checks::network::run(probe.as_ref(), &catalogue, &os, &net_options).await;
+    diagnosis.add_network(&catalogue, report);
+    Ok(diagnosis)
+}
+
+/// The regions the user can choose, in the catalogue's order.
+#[tauri::command]
+fn list_regions() -> Vec<String> {
+    Catalogue::embedded()
+        .network
+        .regions
+        .into_iter()
+        .map(|r| r.code)
+        .collect()
 }
 
 pub fn run() {
     let options = Options::from_args(std::env::args().skip(1));
     tauri::Builder::default()
         .manage(options)
-        .invoke_handler(tauri::generate_handler![app_info, run_checks])
+        .invoke_handler(tauri::generate_handler![app_info, run_checks, list_regions])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");
 }

@@ -132,6 +132,22 @@ try {
       await s.close();
     }
   });
+  await test("step 2 shows the replayed network results with the TLS inspection named", async () => {
+    const s = await session(["--scenario", join(scenarios, "windows-tls-inspection.json")]);
+    try {
+      await waitFor(() => s.find("[data-testid=step-network]"), "the network step");
+      const inspection = await s.find('li.finding[data-id="network.tls_inspection"]');
+      assert((await s.attr(inspection, "class")).includes("fail"), "TLS inspection is a problem");
+      assert((await s.textOf(inspection)).includes("Corp SSL Inspection CA"), "the intercepting CA is named");
+      const region = await s.find('li.finding[data-id="network.region"]');
+      const text = await s.textOf(region);
+      assert(text.includes("日本") || text.includes("Japan"), `region named: ${text}`);
+      await s.exec("document.querySelector('[data-testid=step-network]').scrollIntoView()");
+      await s.shot("network.png");
+    } finally {
+      await s.close();
+    }
+  });
 } finally {
   driver.kill();
 }

@@ -213,9 +213,12 @@ impl Catalogue {
         out
     }
 
-    /// The catalogue embedded in this build.
+    /// The catalogue embedded in this build (parsed once per process).
     pub fn embedded() -> Catalogue {
-        Catalogue::from_json(DEFAULT).expect("embedded catalogue is valid")
+        static PARSED: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        PARSED
+            .get_or_init(|| Catalogue::from_json(DEFAULT).expect("embedded catalogue is valid"))
+            .clone()
     }
 
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {

@@ -1,7 +1,7 @@
 // The one store of the window's state. Components read it and call its actions; they
 // hold no state of their own.
 
-import { appInfo, asCommandError, runChecks } from "../platform";
+import { appInfo, asCommandError, listRegions, runChecks } from "../platform";
 import type { AppInfo, CommandError, Diagnosis, Lang } from "./types";
 
 class Store {
@@ -10,11 +10,15 @@ class Store {
   diagnosis = $state<Diagnosis | null>(null);
   running = $state(false);
   error = $state<CommandError | null>(null);
+  /** Region for step 2; null detects it from the agent's files. */
+  region = $state<string | null>(null);
+  regions = $state<string[]>([]);
 
   async start(): Promise<void> {
     try {
       this.info = await appInfo();
       this.lang = this.info.system_lang;
+      this.regions = await listRegions();
     } catch (e) {
       this.error = asCommandError(e);
       return;
@@ -27,12 +31,17 @@ class Store {
     this.running = true;
     this.error = null;
     try {
-      this.diagnosis = await runChecks();
+      this.diagnosis = await runChecks(this.region);
     } catch (e) {
       this.error = asCommandError(e);
     } finally {
       this.running = false;
     }
+  }
+
+  async setRegion(region: string | null): Promise<void> {
+    this.region = region;
+    await this.run();
   }
 
   setLang(lang: Lang): void {

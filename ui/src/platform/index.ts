@@ -8,8 +8,13 @@ export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
 }
 
-export function runChecks(): Promise<Diagnosis> {
-  return invoke<Diagnosis>("run_checks");
+/** `region`: a catalogue code (`jp`), or null to detect it from the agent's files. */
+export function runChecks(region: string | null): Promise<Diagnosis> {
+  return invoke<Diagnosis>("run_checks", { region });
+}
+
+export function listRegions(): Promise<string[]> {
+  return invoke<string[]>("list_regions");
 }
 
 /** Normalises whatever a rejected command gave us into the typed error. */
