@@ -281,6 +281,11 @@ fn the_network_note_is_written_in_the_chosen_language() {
         labels.contains(&"evidence.stage_tls") && labels.contains(&"evidence.stage_proxy"),
         "{labels:?}"
     );
+    let results = v["network"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["tls"]["error"], "tls_untrusted");
+    assert_eq!(results[0]["proxy"]["value"], 200);
+    assert_eq!(v["network"]["region"]["code"], "jp");
     let text = std::fs::read_to_string(&note).unwrap();
     assert!(text.starts_with("ネットワーク管理者の方へ"), "{text}");
     assert!(text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"));

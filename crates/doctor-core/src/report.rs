@@ -23,6 +23,8 @@ pub struct Report {
     pub summary: Summary,
     pub coexistence: Coexistence,
     pub findings: Vec<RenderedFinding>,
+    /// Step 2's raw results (region, proxy, every host's stages), when it ran.
+    pub network: Option<crate::checks::network::NetworkReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,6 +81,7 @@ impl Report {
                 .iter()
                 .map(|f| render_finding(f, locale))
                 .collect(),
+            network: diagnosis.network.clone(),
         }
     }
 }
