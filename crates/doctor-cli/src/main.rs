@@ -5,12 +5,13 @@
 mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use doctor_core::bundle;
 use doctor_core::catalogue::HostEntry;
 use doctor_core::checks::network::{self as net_check, NetworkOptions};
 use doctor_core::network::NetConfig;
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::Probe;
-use doctor_core::{Catalogue, Lang, Locale, Report};
+use doctor_core::{Catalogue, Diagnosis, Lang, Locale, Report};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -22,6 +23,7 @@ mod exit {
     pub const DATA: u8 = 65;
     pub const NO_INPUT: u8 = 66;
     pub const SOFTWARE: u8 = 70;
+    pub const CANT_CREATE: u8 = 73;
     pub const IO: u8 = 74;
 }
 
@@ -30,7 +32,7 @@ mod exit {
     name = "basecamp-doctor",
     version,
     about = "Finds out why an endpoint does not appear in Trend Vision One's Endpoint Inventory.",
-    after_help = "Exit codes:\n  0   every check passed\n  1   warnings, no problems\n  2   at least one problem\n  64  wrong usage (unknown flag, bad value)\n  65  a scenario or catalogue file is malformed\n  66  a file given on the command line cannot be read\n  70  this computer's basic facts could not be read\n  74  the output could not be written"
+    after_help = "Exit codes:\n  0   every check passed\n  1   warnings, no problems\n  2   at least one problem\n  64  wrong usage (unknown flag, bad value)\n  65  a scenario or catalogue file is malformed\n  66  a file given on the command line cannot be read\n  70  this computer's basic facts could not be read\n  73  the bundle's folder cannot be written\n  74  the output or the bundle could not be written"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,26 +43,24 @@ struct Cli {
 enum Command {
     /// Check this endpoint (or a replayed scenario) and print the findings.
     Check(CheckArgs),
+    /// Check, then save one support bundle (zip) with the report, the text for support
+    /// and the Endpoint Basecamp logs, to the Desktop or --out.
+    Bundle(BundleArgs),
 }
 
+/// What both `check` and `bundle` take.
 #[derive(Debug, Args)]
-struct CheckArgs {
+struct RunArgs {
     /// Language of the output. Default: the system's language (Japanese on a Japanese
     /// system, English otherwise).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    json: bool,
     /// Replay a scenario file instead of reading this computer.
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
-    /// Use this catalogue (names, folders, requirements) instead of the built-in one.
+    /// Use this catalogue (names, folders, requirements, hosts) instead of the built-in one.
     #[arg(long = "catalog", value_name = "FILE")]
     catalogue: Option<PathBuf>,
-    /// Show the details of passing items too.
-    #[arg(long, short)]
-    verbose: bool,
     /// Vision One region for step 2 (network). Default: read from the agent's own files;
     /// without it, step 2 is skipped.
     #[arg(long, value_enum)]
@@ -74,12 +74,45 @@ struct CheckArgs {
     /// Time limit in seconds for each stage of each connection (DNS, connect, TLS, HTTP).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
     timeout: u64,
-    /// Write the note for the network team (what failed, what to allow) to this file.
-    #[arg(long, value_name = "FILE")]
-    network_note: Option<PathBuf>,
     /// Skip step 2 (network).
-    #[arg(long, conflicts_with_all = ["region", "hosts", "network_note"])]
+    #[arg(long, conflicts_with_all = ["region", "hosts"])]
     no_network: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Show the details of passing items too.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Write the note for the network team (what failed, what to allow) to this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_network")]
+    network_note: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BundleArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Folder to save the bundle in. Default: the Desktop.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Collect this folder instead of the Basecamp log folder (repeatable).
+    #[arg(long, value_name = "DIR")]
+    logs: Vec<PathBuf>,
+    /// Your Vision One Business ID (console: account icon → Business Profile).
+    #[arg(long, value_name = "ID")]
+    business_id: Option<String>,
+    /// Most bytes of logs to collect, newest first (e.g. 500M, 2G).
+    #[arg(long, value_name = "SIZE", default_value = "1G")]
+    max_size: String,
+    /// Print one JSON object (path, bytes, files, skipped) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -136,6 +169,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Bundle(args) => bundle(args),
     }
 }
 
@@ -149,74 +183,85 @@ fn fail(locale: &Locale, key: &str, detail: &dyn std::fmt::Display, code: u8) ->
     ExitCode::from(code)
 }
 
-fn check(args: CheckArgs) -> ExitCode {
-    let lang = match args.lang {
-        Some(LangArg::Ja) => Lang::Ja,
-        Some(LangArg::En) => Lang::En,
-        None => system_lang(),
-    };
-    let locale = Locale::get(lang);
-    let catalogue = match &args.catalogue {
+/// The checks every face runs first: load the catalogue and the probe, run the local
+/// checks, then step 2. `Err` is the exit code after the error was printed.
+fn diagnose(
+    run: &RunArgs,
+    locale: &Locale,
+) -> Result<(Catalogue, Diagnosis, Box<dyn Probe>), ExitCode> {
+    let catalogue = match &run.catalogue {
         None => Catalogue::embedded(),
-        Some(path) => match std::fs::read_to_string(path) {
-            Err(e) => {
-                return fail(
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                fail(
                     locale,
                     "error.catalogue",
                     &format!("{}: {e}", path.display()),
                     exit::NO_INPUT,
                 )
-            }
-            Ok(text) => match Catalogue::from_json(&text) {
-                Ok(c) => c,
-                Err(e) => {
-                    return fail(
-                        locale,
-                        "error.catalogue",
-                        &format!("{}: {e}", path.display()),
-                        exit::DATA,
-                    )
-                }
-            },
-        },
+            })?;
+            Catalogue::from_json(&text).map_err(|e| {
+                fail(
+                    locale,
+                    "error.catalogue",
+                    &format!("{}: {e}", path.display()),
+                    exit::DATA,
+                )
+            })?
+        }
     };
-    let probe: Box<dyn Probe> = match &args.scenario {
+    let probe: Box<dyn Probe> = match &run.scenario {
         None => doctor_core::probe::live(),
         Some(path) => match FixtureProbe::load(path) {
             Ok(p) => Box::new(p),
             Err(e @ doctor_core::probe::ProbeError::Io { .. }) => {
-                return fail(locale, "error.scenario", &e, exit::NO_INPUT)
+                return Err(fail(locale, "error.scenario", &e, exit::NO_INPUT))
             }
-            Err(e) => return fail(locale, "error.scenario", &e, exit::DATA),
+            Err(e) => return Err(fail(locale, "error.scenario", &e, exit::DATA)),
         },
     };
     let mut extra_hosts = Vec::new();
-    for h in &args.hosts {
+    for h in &run.hosts {
         match parse_host(h) {
             Some(entry) => extra_hosts.push(entry),
-            None => return fail(locale, "error.host_flag", &h, exit::USAGE),
+            None => return Err(fail(locale, "error.host_flag", &h, exit::USAGE)),
         }
     }
-    let mut diagnosis = match doctor_core::run_checks(probe.as_ref(), &catalogue) {
-        Ok(d) => d,
-        Err(e) => return fail(locale, "error.probe", &e, exit::SOFTWARE),
-    };
-    if !args.no_network {
+    let mut diagnosis = doctor_core::run_checks(probe.as_ref(), &catalogue)
+        .map_err(|e| fail(locale, "error.probe", &e, exit::SOFTWARE))?;
+    if !run.no_network {
         let options = NetworkOptions {
-            region: args.region.map(|r| r.code().to_owned()),
+            region: run.region.map(|r| r.code().to_owned()),
             extra_hosts,
-            proxy: args.proxy.clone(),
+            proxy: run.proxy.clone(),
             config: NetConfig {
-                timeout: Duration::from_secs(args.timeout),
+                timeout: Duration::from_secs(run.timeout),
                 ..NetConfig::default()
             },
         };
         let os = diagnosis.os.clone();
-        match net_check::run_blocking(probe.as_ref(), &catalogue, &os, &options) {
-            Ok(report) => diagnosis.add_network(&catalogue, report),
-            Err(e) => return fail(locale, "error.network", &e, exit::SOFTWARE),
-        }
+        let report = net_check::run_blocking(probe.as_ref(), &catalogue, &os, &options)
+            .map_err(|e| fail(locale, "error.network", &e, exit::SOFTWARE))?;
+        diagnosis.add_network(&catalogue, report);
     }
+    Ok((catalogue, diagnosis, probe))
+}
+
+fn lang_of(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Ja) => Lang::Ja,
+        Some(LangArg::En) => Lang::En,
+        None => system_lang(),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let lang = lang_of(args.run.lang);
+    let locale = Locale::get(lang);
+    let (catalogue, diagnosis, _probe) = match diagnose(&args.run, locale) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
     if let Some(path) = &args.network_note {
         let text = match &diagnosis.network {
             Some(report) => {
@@ -239,17 +284,118 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         output::text(&report, locale, args.verbose)
     };
+    finish(written, report.exit_code, locale)
+}
+
+fn finish(written: std::io::Result<()>, code: i32, locale: &Locale) -> ExitCode {
     match written {
-        Ok(()) => ExitCode::from(u8::try_from(report.exit_code).unwrap_or(exit::SOFTWARE)),
+        Ok(()) => ExitCode::from(u8::try_from(code).unwrap_or(exit::SOFTWARE)),
         // A closed pipe (`| head`) is not worth an error message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::IO),
         Err(e) => fail(locale, "error.output", &e, exit::IO),
     }
 }
 
+/// `500M`, `2G`, `1.5GiB`, `1048576` → bytes.
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (num, mult) = match t.chars().last()? {
+        'K' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' => (&t[..t.len() - 1], 1 << 20),
+        'G' => (&t[..t.len() - 1], 1 << 30),
+        'T' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let value: f64 = num.trim().parse().ok()?;
+    (value.is_finite() && value > 0.0).then_some((value * mult as f64) as u64)
+}
+
+fn bundle(args: BundleArgs) -> ExitCode {
+    let lang = lang_of(args.run.lang);
+    let locale = Locale::get(lang);
+    let Some(max_input) = parse_size(&args.max_size) else {
+        return fail(locale, "error.max_size", &args.max_size, exit::USAGE);
+    };
+    if let Some(id) = &args.business_id {
+        if !bundle::valid_business_id(id) {
+            return fail(locale, "error.business_id", id, exit::USAGE);
+        }
+    }
+    let destination = match args.out.clone().or_else(bundle::default_destination) {
+        Some(d) => d,
+        None => return fail(locale, "error.no_destination", &"", exit::USAGE),
+    };
+    let (catalogue, diagnosis, _probe) = match diagnose(&args.run, locale) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let sources = if args.logs.is_empty() {
+        match args.run.scenario {
+            // A replay has no log files of its own.
+            Some(_) => Vec::new(),
+            None => bundle::default_sources(&catalogue, &diagnosis.os),
+        }
+    } else {
+        args.logs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| bundle::Source {
+                label: format!("custom-{}", i + 1),
+                path: p.clone(),
+            })
+            .collect()
+    };
+    let request = bundle::BundleRequest {
+        diagnosis: &diagnosis,
+        catalogue: &catalogue,
+        lang,
+        answers: bundle::SupportAnswers {
+            business_id: args.business_id.clone().map(|b| b.trim().to_owned()),
+            ..Default::default()
+        },
+        sources,
+        screenshots: Vec::new(),
+        limits: bundle::Limits {
+            max_input,
+            ..bundle::Limits::default()
+        },
+    };
+    let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
+    let bar = output::ProgressBar::new(!args.json, locale);
+    let outcome = match bundle::write_bundle(&request, &destination, &stem, &bar) {
+        Ok(o) => o,
+        Err(e) => {
+            bar.clear();
+            let code = match e {
+                bundle::BundleError::Destination { .. } => exit::CANT_CREATE,
+                _ => exit::IO,
+            };
+            return fail(locale, e.message_key(), &e, code);
+        }
+    };
+    bar.clear();
+    let written = if args.json {
+        output::bundle_json(&outcome)
+    } else {
+        output::bundle_text(&outcome, locale)
+    };
+    finish(written, 0, locale)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_host;
+    use super::{parse_host, parse_size};
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("1G"), Some(1 << 30));
+        assert_eq!(parse_size("500M"), Some(500 << 20));
+        assert_eq!(parse_size("1.5GiB"), Some(3 << 29));
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("-1G"), None);
+    }
 
     #[test]
     fn host_flag_needs_a_name_and_a_port() {

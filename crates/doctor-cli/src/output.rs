@@ -109,3 +109,94 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
     writeln!(out, "{}", locale.render("summary.counts", &counts))?;
     out.flush()
 }
+
+/// A one-line progress bar on stderr, only when stderr is a terminal.
+pub struct ProgressBar {
+    enabled: bool,
+    label: String,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl ProgressBar {
+    pub fn new(wanted: bool, locale: &Locale) -> ProgressBar {
+        use std::io::IsTerminal;
+        ProgressBar {
+            enabled: wanted && std::io::stderr().is_terminal(),
+            label: locale.text("bundle.cli.collecting").to_owned(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn clear(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+impl doctor_core::bundle::ProgressSink for ProgressBar {
+    fn update(&self, p: &doctor_core::bundle::Progress) {
+        if !self.enabled {
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let done = p.files_done == p.files_total;
+        if !done && last.is_some_and(|t| t.elapsed().as_millis() < 100) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let fraction = if p.bytes_total == 0 {
+            1.0
+        } else {
+            p.bytes_done as f64 / p.bytes_total as f64
+        };
+        let filled = (fraction * 30.0).round() as usize;
+        let eta = p.eta_secs.map(|s| format!(" ETA {s}s")).unwrap_or_default();
+        eprint!(
+            "\r\x1b[2K{} [{}{}] {}/{} · {}{eta}",
+            self.label,
+            "#".repeat(filled.min(30)),
+            " ".repeat(30 - filled.min(30)),
+            p.files_done,
+            p.files_total,
+            doctor_core::checks::human_bytes(p.bytes_done),
+        );
+    }
+}
+
+pub fn bundle_json(outcome: &doctor_core::bundle::BundleOutcome) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, outcome).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+pub fn bundle_text(
+    outcome: &doctor_core::bundle::BundleOutcome,
+    locale: &Locale,
+) -> std::io::Result<()> {
+    let mut out = AutoStream::auto(std::io::stdout().lock());
+    let ok = style(Status::Pass);
+    let mut p = BTreeMap::new();
+    p.insert("path".to_owned(), outcome.path.display().to_string());
+    writeln!(out, "{ok}{}{ok:#}", locale.render("bundle.cli.saved", &p))?;
+    let mut s = BTreeMap::new();
+    s.insert("files".to_owned(), outcome.files.to_string());
+    s.insert(
+        "size".to_owned(),
+        doctor_core::checks::human_bytes(outcome.bytes),
+    );
+    s.insert("skipped".to_owned(), outcome.skipped.len().to_string());
+    s.insert("cut".to_owned(), outcome.cut.to_string());
+    s.insert("masked".to_owned(), outcome.redactions.to_string());
+    writeln!(out, "{}", locale.render("bundle.cli.summary", &s))?;
+    for skipped in &outcome.skipped {
+        let dim = Style::new().dimmed();
+        writeln!(
+            out,
+            "  {dim}{} — {}{dim:#}",
+            skipped.path,
+            locale.text(&format!("bundle.skip.{}", skipped.reason.as_str()))
+        )?;
+    }
+    out.flush()
+}

@@ -3,6 +3,7 @@
 //! whose text lives in `locales/`. It never prints, never talks to a GUI and never decides
 //! how results are shown; the CLI, the desktop app and the bundle report do that.
 
+pub mod bundle;
 pub mod catalogue;
 pub mod checks;
 pub mod finding;

@@ -1,0 +1,233 @@
+//! `report.html`: the check results for people, self-contained (no scripts, no remote
+//! anything), localised, readable offline and printable.
+
+use super::manifest::Manifest;
+use super::BundleRequest;
+use crate::checks::human_bytes;
+use crate::finding::Step;
+use crate::i18n::Locale;
+use crate::probe::ProbeSource;
+use crate::report::render_finding;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body{font-family:"Yu Gothic UI","Meiryo","Noto Sans CJK JP","Noto Sans JP",system-ui,sans-serif;color:#1d2327;max-width:980px;margin:24px auto;padding:0 16px;line-height:1.6}
+h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e6e8}
+.meta{color:#5f6368;font-size:.9em}.replay{border:2px solid #8a5a00;background:#fff4ce;padding:8px 12px;font-weight:bold}
+.verdict{border-left:8px solid #1e7b34;padding:8px 14px;background:#f4f6f7}.verdict.warn{border-color:#8a5a00}.verdict.fail{border-color:#b3261e}
+.f{display:flex;gap:12px;padding:8px 0;border-top:1px solid #e3e6e8;break-inside:avoid}
+.chip{flex:0 0 6.5em;text-align:center;font-size:.8em;font-weight:bold;color:#fff;border-radius:999px;padding:2px 8px;height:fit-content}
+.pass{background:#1e7b34}.warn{background:#8a5a00}.fail{background:#b3261e}.info{background:#1f5f99}.skipped{background:#5f6368}
+.remedy{background:#eef6f5;padding:4px 10px;border-radius:6px;margin:4px 0}
+table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #d5d9dc;padding:3px 6px;text-align:left;vertical-align:top}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em;margin:4px 0}dt{color:#5f6368}dd{margin:0;overflow-wrap:anywhere}
+@media print{body{margin:0}.f{page-break-inside:avoid}}
+"#;
+
+pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
+    let l = Locale::get(request.lang);
+    let d = request.diagnosis;
+    let t = |k: &str| escape(l.text(k));
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        request.lang.code(),
+        t("bundle.report.title")
+    );
+    let _ = write!(h, "<h1>{}</h1>", t("bundle.report.title"));
+    let _ = write!(
+        h,
+        "<p class=\"meta\">{}: {} ({}) · {}: {} · {}: {} · {}: {}</p>",
+        t("bundle.report.created"),
+        escape(&manifest.created_at_local),
+        escape(&manifest.created_at_utc),
+        t("evidence.hostname"),
+        escape(&d.os.hostname),
+        t("label.system"),
+        escape(&format!(
+            "{} {} {}",
+            d.os.name,
+            d.os.version,
+            d.os.build.clone().unwrap_or_default()
+        )),
+        t("label.catalogue"),
+        escape(&manifest.catalogue_version)
+    );
+    if let ProbeSource::Scenario { name, .. } = &d.source {
+        let mut p = BTreeMap::new();
+        p.insert("name".to_owned(), name.clone());
+        let _ = write!(
+            h,
+            "<p class=\"replay\">{}</p>",
+            escape(&l.render("source.scenario", &p))
+        );
+    }
+    let verdict = d.summary.verdict().as_str();
+    let s = &d.summary;
+    let counts: BTreeMap<String, String> = [
+        ("pass", s.pass),
+        ("warn", s.warn),
+        ("fail", s.fail),
+        ("skipped", s.skipped),
+        ("info", s.info),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), v.to_string()))
+    .collect();
+    let _ = write!(
+        h,
+        "<div class=\"verdict {verdict}\"><p><strong>{}</strong></p><p>{}</p></div>",
+        t(&format!("verdict.{verdict}")),
+        escape(&l.render("summary.counts", &counts))
+    );
+
+    for step in Step::ALL {
+        let items: Vec<_> = d.findings.iter().filter(|f| f.step == step).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = write!(h, "<h2>{}</h2>", t(&step.title_key()));
+        for f in items {
+            let r = render_finding(f, l);
+            let _ = write!(
+                h,
+                "<div class=\"f\"><span class=\"chip {}\">{}</span><div><div>{}</div>",
+                r.status.as_str(),
+                escape(&r.status_text),
+                escape(&r.message)
+            );
+            if let (Some(remedy), true) = (&r.remedy, r.status.as_str() != "pass") {
+                let _ = write!(
+                    h,
+                    "<div class=\"remedy\"><strong>{}</strong>: {}</div>",
+                    t("label.remedy"),
+                    escape(remedy)
+                );
+            }
+            if !r.evidence.is_empty() {
+                h.push_str("<dl>");
+                for e in &r.evidence {
+                    let _ = write!(
+                        h,
+                        "<dt>{}</dt><dd>{}</dd>",
+                        escape(&e.label),
+                        escape(&e.value)
+                    );
+                }
+                h.push_str("</dl>");
+            }
+            h.push_str("</div></div>");
+        }
+    }
+
+    let a = &manifest.answers;
+    let _ = write!(h, "<h2>{}</h2><dl>", t("bundle.report.answers"));
+    let none = t("bundle.inquiry.not_given");
+    let answer = |v: &Option<String>| v.as_deref().map(escape).unwrap_or_else(|| none.clone());
+    for (key, value) in [
+        ("bundle.inquiry.business_id", answer(&a.business_id)),
+        (
+            "bundle.inquiry.saas_guid",
+            answer(&a.apex_one_saas_server_guid),
+        ),
+        (
+            "bundle.inquiry.saas_code",
+            answer(&a.apex_one_saas_activation_code),
+        ),
+        (
+            "bundle.inquiry.onprem_guid",
+            answer(&a.on_premises_server_guid),
+        ),
+        (
+            "bundle.inquiry.onprem_code",
+            answer(&a.on_premises_activation_code),
+        ),
+    ] {
+        let _ = write!(h, "<dt>{}</dt><dd>{value}</dd>", t(key));
+    }
+    h.push_str("</dl>");
+
+    if !manifest.screenshots.is_empty() {
+        let _ = write!(h, "<h2>{}</h2><ul>", t("bundle.report.screenshots"));
+        for s in &manifest.screenshots {
+            let _ = write!(
+                h,
+                "<li><a href=\"{}\">{}</a> — {}</li>",
+                escape(&s.entry),
+                escape(&s.entry),
+                escape(&s.caption)
+            );
+        }
+        h.push_str("</ul>");
+    }
+
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("bundle.report.files"),
+        t("bundle.report.entry"),
+        t("bundle.report.size"),
+        t("bundle.report.stored"),
+        t("bundle.report.notes")
+    );
+    for f in &manifest.files {
+        let mut notes = Vec::new();
+        if f.cut {
+            notes.push(l.text("bundle.report.cut").to_owned());
+        }
+        if f.redactions > 0 {
+            let mut p = BTreeMap::new();
+            p.insert("count".to_owned(), f.redactions.to_string());
+            notes.push(l.render("bundle.report.masked", &p));
+        }
+        if f.changed_while_read {
+            notes.push(l.text("bundle.report.changed").to_owned());
+        }
+        let _ = write!(
+            h,
+            "<tr><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.entry),
+            escape(&f.original_path),
+            human_bytes(f.size),
+            human_bytes(f.stored_size),
+            escape(&notes.join(" / "))
+        );
+    }
+    h.push_str("</table>");
+    if !manifest.skipped.is_empty() {
+        let _ = write!(h, "<h2>{}</h2><table>", t("bundle.report.skipped"));
+        for s in &manifest.skipped {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&s.path),
+                t(&format!("bundle.skip.{}", s.reason.as_str())),
+                escape(&s.detail)
+            );
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(
+        h,
+        "<p class=\"meta\">{}</p></body></html>",
+        t("bundle.report.footer")
+    );
+    h
+}

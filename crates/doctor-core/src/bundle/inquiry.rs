@@ -1,0 +1,145 @@
+//! `inquiry.txt`: the text the admin sends to support, with what the guide's step 4 asks
+//! for filled in from the checks and the admin's answers, in Japanese or English.
+
+use super::manifest::Manifest;
+use super::BundleRequest;
+use crate::checks::Management;
+use crate::i18n::Locale;
+use crate::report::render_finding;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn line(out: &mut String, l: &Locale, label: &str, value: &str) {
+    let _ = writeln!(out, "■ {}: {value}", l.text(label));
+}
+
+pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
+    let l = Locale::get(request.lang);
+    let d = request.diagnosis;
+    let a = &request.answers;
+    let missing = l.text("bundle.inquiry.not_given");
+    let or_missing = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(missing)
+            .to_owned()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", l.text("bundle.inquiry.title"));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", l.text("bundle.inquiry.intro"));
+    let _ = writeln!(out);
+    line(
+        &mut out,
+        l,
+        "bundle.inquiry.business_id",
+        &or_missing(&a.business_id),
+    );
+    let host = match &d.os.domain {
+        Some(dom) => format!("{} ({dom})", d.os.hostname),
+        None => d.os.hostname.clone(),
+    };
+    line(&mut out, l, "bundle.inquiry.endpoint", &host);
+    let os = format!(
+        "{} {} {} ({}, {}-bit)",
+        d.os.name,
+        d.os.version,
+        d.os.build.clone().unwrap_or_default(),
+        d.os.arch,
+        d.os.bits
+    );
+    line(&mut out, l, "bundle.inquiry.os", os.trim());
+    let device_id = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.registration")
+        .and_then(|f| f.evidence.iter().find(|e| e.key == "evidence.device_id"))
+        .map(|e| e.value.clone())
+        .unwrap_or_else(|| l.text("bundle.inquiry.no_device_id").to_owned());
+    line(&mut out, l, "bundle.inquiry.device_id", &device_id);
+    let mut p = BTreeMap::new();
+    p.insert("count".to_owned(), manifest.files.len().to_string());
+    let logs = if manifest.files.is_empty() {
+        l.text("bundle.inquiry.logs_none").to_owned()
+    } else {
+        l.render("bundle.inquiry.logs_attached", &p)
+    };
+    line(&mut out, l, "bundle.inquiry.logs", &logs);
+
+    if let Some(apex) = &d.coexistence.apex_one {
+        let _ = writeln!(out);
+        let kind = match apex.management {
+            Management::Saas => "bundle.inquiry.apex_saas",
+            Management::OnPremises => "bundle.inquiry.apex_on_premises",
+            Management::Unknown => "bundle.inquiry.apex_unknown",
+        };
+        line(&mut out, l, "bundle.inquiry.apex", l.text(kind));
+        if let Some(server) = &apex.server {
+            line(&mut out, l, "bundle.inquiry.apex_server", server);
+        }
+        if let Some(guid) = &apex.guid {
+            line(&mut out, l, "bundle.inquiry.apex_agent_guid", guid);
+        }
+        line(
+            &mut out,
+            l,
+            "bundle.inquiry.saas_guid",
+            &or_missing(&a.apex_one_saas_server_guid),
+        );
+        line(
+            &mut out,
+            l,
+            "bundle.inquiry.saas_code",
+            &or_missing(&a.apex_one_saas_activation_code),
+        );
+        if a.on_premises_server_gone {
+            line(
+                &mut out,
+                l,
+                "bundle.inquiry.onprem",
+                l.text("bundle.inquiry.onprem_gone"),
+            );
+        } else {
+            line(
+                &mut out,
+                l,
+                "bundle.inquiry.onprem_guid",
+                &or_missing(&a.on_premises_server_guid),
+            );
+            line(
+                &mut out,
+                l,
+                "bundle.inquiry.onprem_code",
+                &or_missing(&a.on_premises_activation_code),
+            );
+        }
+        let _ = writeln!(out, "{}", l.text("bundle.inquiry.recipients_reminder"));
+    }
+    if let Some(ds) = &d.coexistence.deep_security {
+        let _ = writeln!(out);
+        line(
+            &mut out,
+            l,
+            "bundle.inquiry.deep_security",
+            ds.version.as_deref().unwrap_or(missing),
+        );
+    }
+
+    let _ = writeln!(out);
+    let verdict = l
+        .text(&format!("verdict.{}", d.summary.verdict().as_str()))
+        .to_owned();
+    line(&mut out, l, "bundle.inquiry.result", &verdict);
+    for f in d.findings.iter().filter(|f| f.status.severity() > 0) {
+        let r = render_finding(f, l);
+        let _ = writeln!(out, "  - [{}] {}", r.status_text, r.message);
+    }
+    if let Some(notes) = a.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+        let _ = writeln!(out);
+        line(&mut out, l, "bundle.inquiry.notes", notes.trim());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", l.text("bundle.inquiry.footer"));
+    out
+}
