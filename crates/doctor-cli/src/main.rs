@@ -342,7 +342,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
             .enumerate()
             .map(|(i, p)| bundle::Source {
                 label: format!("custom-{}", i + 1),
-                path: p.clone(),
+                path: std::path::absolute(p).unwrap_or_else(|_| p.clone()),
             })
             .collect()
     };

@@ -306,3 +306,95 @@ fn an_unwritable_note_path_exits_74() {
     assert_eq!(out.status.code(), Some(74));
     assert!(stderr(&out).contains("note for the network team could not be written"));
 }
+
+#[test]
+fn bundle_saves_a_zip_and_reports_it_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("log");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("EndpointBasecamp.log"), "started\ntoken=abc123\n").unwrap();
+    let out = run(&[
+        "bundle",
+        "--json",
+        "--lang",
+        "en",
+        "--no-network",
+        "--scenario",
+        &scenario("windows-64-healthy"),
+        "--logs",
+        logs.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--business-id",
+        "ABC-123",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = v["path"].as_str().unwrap();
+    assert!(
+        path.contains("basecamp-doctor_PC-TOKYO-017_") && path.ends_with(".zip"),
+        "{path}"
+    );
+    assert!(std::path::Path::new(path).is_file());
+    assert!(v["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(v["files"], 1);
+    assert!(v["skipped"].as_array().unwrap().is_empty());
+    assert_eq!(v["redactions"], 1);
+}
+
+#[test]
+fn bundle_refuses_a_bad_business_id_or_size_before_doing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = run(&[
+        "bundle",
+        "--lang",
+        "ja",
+        "--out",
+        d,
+        "--business-id",
+        "not valid!",
+        "--scenario",
+        &scenario("linux-healthy"),
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("ビジネスID"), "{}", stderr(&out));
+    let out = run(&[
+        "bundle",
+        "--lang",
+        "en",
+        "--out",
+        d,
+        "--max-size",
+        "lots",
+        "--scenario",
+        &scenario("linux-healthy"),
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("500M"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn bundle_to_a_missing_folder_exits_73_with_a_clear_message() {
+    let out = run(&[
+        "bundle",
+        "--lang",
+        "en",
+        "--no-network",
+        "--out",
+        "/nonexistent/folder",
+        "--scenario",
+        &scenario("linux-healthy"),
+    ]);
+    assert_eq!(out.status.code(), Some(73));
+    assert!(
+        stderr(&out).contains("cannot be saved in this folder"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -33,7 +33,7 @@ h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e
 .verdict{border-left:8px solid #1e7b34;padding:8px 14px;background:#f4f6f7}.verdict.warn{border-color:#8a5a00}.verdict.fail{border-color:#b3261e}
 .f{display:flex;gap:12px;padding:8px 0;border-top:1px solid #e3e6e8;break-inside:avoid}
 .chip{flex:0 0 6.5em;text-align:center;font-size:.8em;font-weight:bold;color:#fff;border-radius:999px;padding:2px 8px;height:fit-content}
-.pass{background:#1e7b34}.warn{background:#8a5a00}.fail{background:#b3261e}.info{background:#1f5f99}.skipped{background:#5f6368}
+.chip.pass{background:#1e7b34}.chip.warn{background:#8a5a00}.chip.fail{background:#b3261e}.chip.info{background:#1f5f99}.chip.skipped{background:#5f6368}
 .remedy{background:#eef6f5;padding:4px 10px;border-radius:6px;margin:4px 0}
 table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #d5d9dc;padding:3px 6px;text-align:left;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em;margin:4px 0}dt{color:#5f6368}dd{margin:0;overflow-wrap:anywhere}
@@ -54,10 +54,13 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
     let _ = write!(h, "<h1>{}</h1>", t("bundle.report.title"));
     let _ = write!(
         h,
-        "<p class=\"meta\">{}: {} ({}) · {}: {} · {}: {} · {}: {}</p>",
+        "<p class=\"meta\">{}: {} · {}: {} · {}: {} · {}: {}</p>",
         t("bundle.report.created"),
-        escape(&manifest.created_at_local),
-        escape(&manifest.created_at_utc),
+        escape(
+            &chrono::DateTime::parse_from_rfc3339(&manifest.created_at_local)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S (UTC%:z)").to_string())
+                .unwrap_or_else(|_| manifest.created_at_local.clone())
+        ),
         t("evidence.hostname"),
         escape(&d.os.hostname),
         t("label.system"),
