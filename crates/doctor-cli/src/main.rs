@@ -4,6 +4,10 @@
 
 mod output;
 
+#[cfg(not(target_os = "macos"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use doctor_core::bundle;
 use doctor_core::catalogue::HostEntry;

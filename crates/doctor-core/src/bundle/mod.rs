@@ -603,23 +603,50 @@ pub fn write_archive<W: Write + Seek>(
     Ok((writer, manifest))
 }
 
-/// Reads every entry of the zip back (which checks each CRC) and compares the names.
+/// Reads every entry of the zip back (which checks each CRC) and compares the names. The
+/// entries are split over the cores, each reading through its own handle.
 pub fn verify(path: &Path, expected: &[String]) -> Result<(), BundleError> {
-    let file = std::fs::File::open(path).map_err(|e| BundleError::Verify(e.to_string()))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| BundleError::Verify(e.to_string()))?;
-    let mut seen = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| BundleError::Verify(e.to_string()))?;
-        let name = entry
-            .name()
-            .map(|n| n.into_owned())
-            .map_err(|e| BundleError::Verify(e.to_string()))?;
-        std::io::copy(&mut entry, &mut std::io::sink())
-            .map_err(|e| BundleError::Verify(format!("{name}: {e}")))?;
-        seen.push(name);
+    let open = || -> Result<zip::ZipArchive<BufReader<std::fs::File>>, BundleError> {
+        let file = std::fs::File::open(path).map_err(|e| BundleError::Verify(e.to_string()))?;
+        zip::ZipArchive::new(BufReader::new(file)).map_err(|e| BundleError::Verify(e.to_string()))
+    };
+    let count = open()?.len();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8);
+    let check = |part: usize| -> Result<Vec<String>, BundleError> {
+        let mut archive = open()?;
+        let mut names = Vec::new();
+        for i in (part..count).step_by(workers) {
+            let mut entry = archive
+                .by_index(i)
+                .map_err(|e| BundleError::Verify(e.to_string()))?;
+            let name = entry
+                .name()
+                .map(|n| n.into_owned())
+                .map_err(|e| BundleError::Verify(e.to_string()))?;
+            std::io::copy(&mut entry, &mut std::io::sink())
+                .map_err(|e| BundleError::Verify(format!("{name}: {e}")))?;
+            names.push(name);
+        }
+        Ok(names)
+    };
+    let parts: Vec<Result<Vec<String>, BundleError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|p| scope.spawn(move || check(p)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(BundleError::Verify("a check thread failed".into())))
+            })
+            .collect()
+    });
+    let mut seen = std::collections::HashSet::with_capacity(count);
+    for part in parts {
+        seen.extend(part?);
     }
     for name in expected {
         if !seen.contains(name) {
