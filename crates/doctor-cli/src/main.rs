@@ -105,9 +105,13 @@ struct BundleArgs {
     /// Folder to save the bundle in. Default: the Desktop.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Collect this folder instead of the Basecamp log folder (repeatable).
+    /// Collect this folder instead of the default log folders (repeatable).
     #[arg(long, value_name = "DIR")]
     logs: Vec<PathBuf>,
+    /// Collect only the Endpoint Basecamp log folder, not the sensor's update logs and the
+    /// Apex One agent's connection logs.
+    #[arg(long, conflicts_with = "logs")]
+    basecamp_logs_only: bool,
     /// Your Vision One Business ID (console: account icon → Business Profile).
     #[arg(long, value_name = "ID")]
     business_id: Option<String>,
@@ -338,7 +342,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
         match args.run.scenario {
             // A replay has no log files of its own.
             Some(_) => Vec::new(),
-            None => bundle::default_sources(&catalogue, &diagnosis.os),
+            None => bundle::default_sources(&catalogue, &diagnosis, !args.basecamp_logs_only),
         }
     } else {
         args.logs

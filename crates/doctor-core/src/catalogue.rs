@@ -77,6 +77,8 @@ pub struct WindowsAgent {
     pub identity_key_64: String,
     pub identity_key_32: String,
     pub identity_value: String,
+    /// The sensor's update log folder, collected into bundles when present.
+    pub sensor_log_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +113,11 @@ pub struct ApexOneNames {
     pub guid_value: String,
     pub server_value: String,
     pub path_value: String,
+    /// Default install folders, when the registry does not name one.
+    pub install_dir_64: String,
+    pub install_dir_32: String,
+    /// The agent's connection logs, under its install folder.
+    pub connection_log_subdir: String,
     pub saas_server_suffixes: Vec<String>,
     pub macos_dir: String,
 }

@@ -228,25 +228,63 @@ pub struct BundleOutcome {
 }
 
 /// The folders collected by default: the Basecamp log folder of this platform (both
-/// Program Files variants on 64-bit Windows, in case of a misplaced install).
-pub fn default_sources(catalogue: &Catalogue, os: &crate::probe::OsFacts) -> Vec<Source> {
+/// Program Files variants on 64-bit Windows, in case of a misplaced install) and, with
+/// `agent_logs`, the sensor's update logs and the Apex One agent's connection logs.
+/// Only folders that exist are returned.
+pub fn default_sources(
+    catalogue: &Catalogue,
+    diagnosis: &Diagnosis,
+    agent_logs: bool,
+) -> Vec<Source> {
+    use crate::checks::windows_path;
     use crate::probe::Platform;
-    let mut dirs = vec![crate::checks::agent::log_dir_for(catalogue, os)];
-    if os.platform == Platform::Windows && os.bits == 64 {
-        dirs.push(crate::checks::windows_path(
-            os,
-            &catalogue.agent.windows.log_dir_32,
-        ));
+    let os = &diagnosis.os;
+    let mut dirs: Vec<(String, String)> = vec![(
+        "basecamp".into(),
+        crate::checks::agent::log_dir_for(catalogue, os),
+    )];
+    if os.platform == Platform::Windows {
+        if os.bits == 64 {
+            dirs.push((
+                "basecamp-2".into(),
+                windows_path(os, &catalogue.agent.windows.log_dir_32),
+            ));
+        }
+        if agent_logs {
+            dirs.push((
+                "sensor".into(),
+                windows_path(os, &catalogue.agent.windows.sensor_log_dir),
+            ));
+            let apex = &catalogue.apex_one;
+            let install = diagnosis
+                .coexistence
+                .apex_one
+                .as_ref()
+                .and_then(|a| a.install_path.clone())
+                .unwrap_or_else(|| {
+                    windows_path(
+                        os,
+                        if os.bits == 64 {
+                            &apex.install_dir_64
+                        } else {
+                            &apex.install_dir_32
+                        },
+                    )
+                });
+            dirs.push((
+                "apex-one-connlog".into(),
+                format!(
+                    "{}\\{}",
+                    install.trim_end_matches('\\'),
+                    apex.connection_log_subdir
+                ),
+            ));
+        }
     }
     dirs.into_iter()
-        .filter(|d| Path::new(d).is_dir())
-        .enumerate()
-        .map(|(i, d)| Source {
-            label: if i == 0 {
-                "basecamp".into()
-            } else {
-                format!("basecamp-{}", i + 1)
-            },
+        .filter(|(_, d)| Path::new(d).is_dir())
+        .map(|(label, d)| Source {
+            label,
             path: PathBuf::from(d),
         })
         .collect()
@@ -592,13 +630,12 @@ pub fn write_archive<W: Write + Seek>(
         report.as_bytes(),
         CompressionMethod::Deflated,
     )?;
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Write(e.into()))?;
-    add_bytes(
-        &mut zip,
-        "manifest.json",
-        &json,
-        CompressionMethod::Deflated,
-    )?;
+    // Straight into the zip: with thousands of files the manifest is megabytes.
+    add_bytes(&mut zip, "manifest.json", b"", CompressionMethod::Deflated)?;
+    serde_json::to_writer_pretty(&mut zip, &manifest).map_err(|e| match e.io_error_kind() {
+        Some(_) => BundleError::from_io(e.into()),
+        None => BundleError::Write(e.into()),
+    })?;
     let writer = zip.finish().map_err(BundleError::from_zip)?;
     Ok((writer, manifest))
 }
