@@ -1,7 +1,18 @@
 fn main() {
     // Our own commands need an explicit grant in capabilities/ (allow-run-checks, ...).
-    let manifest =
-        tauri_build::AppManifest::new().commands(&["app_info", "run_checks", "list_regions"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "run_checks",
+        "list_regions",
+        "load_draft",
+        "save_draft",
+        "clear_draft",
+        "add_screenshot",
+        "collect_bundle",
+        "bundle_preview",
+        "cancel_bundle",
+        "reveal_bundle",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");
 }

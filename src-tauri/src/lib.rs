@@ -1,14 +1,19 @@
-//! The Tauri v2 shell of Basecamp Doctor: thin commands over `doctor-core`, a typed error
-//! the UI can show, and the `--scenario FILE` switch that replays a fixture machine. It
-//! holds no diagnosis logic and no user-facing text (the UI renders locale keys).
+//! The Tauri v2 shell of Basecamp Doctor: thin commands over `doctor-core` (checks, the
+//! support bundle with progress and cancel, the draft that keeps what the user typed), a
+//! typed error the UI can show, and the `--scenario FILE` switch that replays a fixture
+//! machine. It holds no diagnosis logic and no user-facing text (the UI renders keys).
 
+use doctor_core::bundle::{self, BundleOutcome, ProgressSink, Screenshot, SupportAnswers};
 use doctor_core::checks::network::NetworkOptions;
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::{Probe, ProbeSource};
 use doctor_core::{Catalogue, Diagnosis, Lang};
-use serde::Serialize;
-use std::path::PathBuf;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tauri::ipc::Channel;
+use tauri::Manager;
 
 /// Start-up options, read once from the command line.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +37,16 @@ impl Options {
     }
 }
 
+/// What the window's commands share.
+#[derive(Default)]
+struct Session {
+    /// The last checks, which the bundle is made from.
+    diagnosis: Mutex<Option<Diagnosis>>,
+    cancel: AtomicBool,
+    /// The last bundle saved, the only path "open folder" may show.
+    saved: Mutex<Option<PathBuf>>,
+}
+
 /// An error the UI can show: a stable code, a locale key and the technical detail.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommandError {
@@ -40,12 +55,24 @@ pub struct CommandError {
     pub detail: String,
 }
 
+impl CommandError {
+    fn new(code: &'static str, message_key: &'static str, detail: impl ToString) -> Self {
+        CommandError {
+            code,
+            message_key,
+            detail: detail.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AppInfo {
     pub version: &'static str,
     /// `ja` or `en`, from the OS locale.
     pub system_lang: Lang,
     pub source: ProbeSource,
+    /// Where the bundle goes by default (the Desktop).
+    pub destination: Option<String>,
 }
 
 fn probe_for(options: &Options) -> Result<Box<dyn Probe>, CommandError> {
@@ -53,11 +80,7 @@ fn probe_for(options: &Options) -> Result<Box<dyn Probe>, CommandError> {
         None => Ok(doctor_core::probe::live()),
         Some(path) => FixtureProbe::load(path)
             .map(|p| Box::new(p) as Box<dyn Probe>)
-            .map_err(|e| CommandError {
-                code: "scenario.unreadable",
-                message_key: "error.scenario",
-                detail: e.to_string(),
-            }),
+            .map_err(|e| CommandError::new("scenario.unreadable", "error.scenario", e)),
     }
 }
 
@@ -77,6 +100,7 @@ fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
         version: doctor_core::VERSION,
         system_lang: Lang::from_os_locale(sys_locale::get_locale().as_deref()),
         source,
+        destination: bundle::default_destination().map(|d| d.display().to_string()),
     }
 }
 
@@ -85,34 +109,28 @@ fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
 #[tauri::command]
 async fn run_checks(
     options: tauri::State<'_, Options>,
+    session: tauri::State<'_, Session>,
     region: Option<String>,
 ) -> Result<Diagnosis, CommandError> {
     let options = options.inner().clone();
     let catalogue = Catalogue::embedded();
     if let Some(code) = &region {
         if catalogue.region(code).is_none() {
-            return Err(CommandError {
-                code: "region.unknown",
-                message_key: "network.region.unknown",
-                detail: code.clone(),
-            });
+            return Err(CommandError::new(
+                "region.unknown",
+                "network.region.unknown",
+                code,
+            ));
         }
     }
     let probe: Arc<dyn Probe> = probe_for(&options)?.into();
     let local = probe.clone();
     let mut diagnosis = tauri::async_runtime::spawn_blocking(move || {
-        doctor_core::run_checks(local.as_ref(), &Catalogue::embedded()).map_err(|e| CommandError {
-            code: "probe.failed",
-            message_key: "error.probe",
-            detail: e.to_string(),
-        })
+        doctor_core::run_checks(local.as_ref(), &Catalogue::embedded())
+            .map_err(|e| CommandError::new("probe.failed", "error.probe", e))
     })
     .await
-    .map_err(|e| CommandError {
-        code: "internal",
-        message_key: "error.probe",
-        detail: e.to_string(),
-    })??;
+    .map_err(|e| CommandError::new("internal", "error.probe", e))??;
     let net_options = NetworkOptions {
         region,
         ..NetworkOptions::default()
@@ -121,6 +139,7 @@ async fn run_checks(
     let report =
         doctor_core::checks::network::run(probe.as_ref(), &catalogue, &os, &net_options).await;
     diagnosis.add_network(&catalogue, report);
+    *session.diagnosis.lock().unwrap_or_else(|p| p.into_inner()) = Some(diagnosis.clone());
     Ok(diagnosis)
 }
 
@@ -135,11 +154,252 @@ fn list_regions() -> Vec<String> {
         .collect()
 }
 
+fn draft_dir(app: &tauri::AppHandle) -> Result<PathBuf, CommandError> {
+    app.path()
+        .app_data_dir()
+        .map(|d| d.join("draft"))
+        .map_err(|e| CommandError::new("draft.unavailable", "error.draft", e))
+}
+
+/// The saved draft (everything typed, chosen or captured), if any.
+#[tauri::command]
+fn load_draft(app: tauri::AppHandle) -> Result<Option<serde_json::Value>, CommandError> {
+    let path = draft_dir(&app)?.join("draft.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(serde_json::from_str(&text).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CommandError::new("draft.unreadable", "error.draft", e)),
+    }
+}
+
+/// Saves the draft atomically (temporary file, then rename), so a crash keeps the last one.
+#[tauri::command]
+fn save_draft(app: tauri::AppHandle, draft: serde_json::Value) -> Result<(), CommandError> {
+    let dir = draft_dir(&app)?;
+    let io = |e: std::io::Error| CommandError::new("draft.unwritable", "error.draft", e);
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let temp = dir.join("draft.json.tmp");
+    let text = serde_json::to_vec_pretty(&draft)
+        .map_err(|e| CommandError::new("draft.invalid", "error.draft", e))?;
+    std::fs::write(&temp, text).map_err(io)?;
+    std::fs::rename(&temp, dir.join("draft.json")).map_err(io)
+}
+
+/// "Start over": removes the draft and its screenshots.
+#[tauri::command]
+fn clear_draft(app: tauri::AppHandle) -> Result<(), CommandError> {
+    let dir = draft_dir(&app)?;
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(CommandError::new("draft.unwritable", "error.draft", e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Copies a chosen image into the draft folder at once, so it survives the original being
+/// moved. Only PNG and JPEG are accepted.
+#[tauri::command]
+fn add_screenshot(app: tauri::AppHandle, path: String) -> Result<String, CommandError> {
+    use std::io::Read;
+    let source = PathBuf::from(&path);
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(&source).map_err(|e| {
+        CommandError::new("screenshot.unreadable", "error.screenshot_unreadable", e)
+    })?;
+    let n = file.read(&mut head).unwrap_or(0);
+    let ext = if head[..n].starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if head[..n].starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpg"
+    } else {
+        return Err(CommandError::new(
+            "screenshot.not_image",
+            "error.screenshot_not_image",
+            &path,
+        ));
+    };
+    let dir = draft_dir(&app)?.join("screenshots");
+    let io = |e: std::io::Error| CommandError::new("draft.unwritable", "error.draft", e);
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let name = format!("{}.{ext}", chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
+    let target = dir.join(name);
+    std::fs::copy(&source, &target).map_err(io)?;
+    Ok(target.display().to_string())
+}
+
+/// What the Save step asks for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SaveRequest {
+    pub lang: Lang,
+    pub answers: SupportAnswers,
+    pub screenshots: Vec<Screenshot>,
+    /// Also the sensor's and the Apex One agent's logs.
+    pub agent_logs: bool,
+    /// Also the Basecamp logs (the user may untick them).
+    pub basecamp_logs: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub outcome: BundleOutcome,
+    /// The text of `inquiry.txt`, for "copy the text for support".
+    pub inquiry: String,
+}
+
+/// Sends progress to the window, at most every 100 ms, and reads the cancel button.
+struct ChannelProgress<'a> {
+    channel: Channel<bundle::Progress>,
+    cancel: &'a AtomicBool,
+    last: Mutex<Option<std::time::Instant>>,
+}
+
+impl ProgressSink for ChannelProgress<'_> {
+    fn update(&self, p: &bundle::Progress) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if p.files_done < p.files_total && last.is_some_and(|t| t.elapsed().as_millis() < 100) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let _ = self.channel.send(p.clone());
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+}
+
+/// Saves the support bundle of the last checks to the Desktop, reporting progress.
+#[tauri::command]
+async fn collect_bundle(
+    app: tauri::AppHandle,
+    request: SaveRequest,
+    on_progress: Channel<bundle::Progress>,
+) -> Result<Saved, CommandError> {
+    if let Some(id) = request
+        .answers
+        .business_id
+        .as_deref()
+        .filter(|b| !b.is_empty())
+    {
+        if !bundle::valid_business_id(id) {
+            return Err(CommandError::new(
+                "answers.business_id",
+                "error.business_id",
+                id,
+            ));
+        }
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        let session = app.state::<Session>();
+        let diagnosis = session
+            .diagnosis
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| CommandError::new("bundle.no_checks", "error.no_checks", ""))?;
+        let destination = bundle::default_destination().ok_or_else(|| {
+            CommandError::new("bundle.no_destination", "error.no_destination", "")
+        })?;
+        let catalogue = Catalogue::embedded();
+        let sources = if request.basecamp_logs {
+            bundle::default_sources(&catalogue, &diagnosis, request.agent_logs)
+        } else {
+            Vec::new()
+        };
+        let req = bundle::BundleRequest {
+            diagnosis: &diagnosis,
+            catalogue: &catalogue,
+            lang: request.lang,
+            answers: request.answers.clone(),
+            sources,
+            screenshots: request.screenshots.clone(),
+            limits: bundle::Limits::default(),
+        };
+        session.cancel.store(false, Ordering::SeqCst);
+        let sink = ChannelProgress {
+            channel: on_progress,
+            cancel: &session.cancel,
+            last: Mutex::new(None),
+        };
+        let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
+        let outcome = bundle::write_bundle(&req, &destination, &stem, &sink)
+            .map_err(|e| CommandError::new("bundle.failed", e.message_key(), e))?;
+        let inquiry = read_inquiry(&outcome.path).unwrap_or_default();
+        *session.saved.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome.path.clone());
+        Ok(Saved { outcome, inquiry })
+    })
+    .await
+    .map_err(|e| CommandError::new("internal", "bundle.error.write", e))?
+}
+
+fn read_inquiry(zip_path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).ok()?).ok()?;
+    let mut text = String::new();
+    archive
+        .by_name("inquiry.txt")
+        .ok()?
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// The folders the bundle would collect and their sizes, for the review screen.
+#[tauri::command]
+fn bundle_preview(
+    session: tauri::State<'_, Session>,
+    agent_logs: bool,
+) -> Result<Vec<bundle::SourcePreview>, CommandError> {
+    let diagnosis = session
+        .diagnosis
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .ok_or_else(|| CommandError::new("bundle.no_checks", "error.no_checks", ""))?;
+    let catalogue = Catalogue::embedded();
+    Ok(bundle::preview(&bundle::default_sources(
+        &catalogue, &diagnosis, agent_logs,
+    )))
+}
+
+#[tauri::command]
+fn cancel_bundle(session: tauri::State<'_, Session>) {
+    session.cancel.store(true, Ordering::SeqCst);
+}
+
+/// Shows the saved bundle in the file manager (selected where the OS allows it). Only the
+/// bundle this session saved can be shown.
+#[tauri::command]
+fn reveal_bundle(session: tauri::State<'_, Session>) -> Result<(), CommandError> {
+    let path = session
+        .saved
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .ok_or_else(|| CommandError::new("bundle.none", "error.no_checks", ""))?;
+    bundle::reveal(&path).map_err(|e| CommandError::new("reveal.failed", "error.reveal", e))
+}
+
 pub fn run() {
     let options = Options::from_args(std::env::args().skip(1));
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(options)
-        .invoke_handler(tauri::generate_handler![app_info, run_checks, list_regions])
+        .manage(Session::default())
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            run_checks,
+            list_regions,
+            load_draft,
+            save_draft,
+            clear_draft,
+            add_screenshot,
+            collect_bundle,
+            bundle_preview,
+            cancel_bundle,
+            reveal_bundle
+        ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");
 }

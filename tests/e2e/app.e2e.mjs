@@ -3,7 +3,8 @@
 // Usage (inside xvfb-run): node tests/e2e/app.e2e.mjs <path to basecamp-doctor-app>
 
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,7 +45,8 @@ async function waitFor(fn, what, timeoutMs = 30000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
 }
 
-async function session(args) {
+async function session(args, { keepDraft = false } = {}) {
+  if (!keepDraft) freshDraft();
   const caps = {
     capabilities: {
       alwaysMatch: { browserName: "wry", "tauri:options": { application: app, args } },
@@ -63,7 +65,9 @@ async function session(args) {
   };
   const exec = (script, args = []) => wd("POST", `/session/${id}/execute/sync`, { script, args });
   const close = () => wd("DELETE", `/session/${id}`).catch(() => {});
-  return { find, findAll, textOf, attr, shot, exec, close };
+  const click = async (css) => wd("POST", `/session/${id}/element/${await find(css)}/click`, {});
+  const type = async (css, value) => wd("POST", `/session/${id}/element/${await find(css)}/value`, { text: value });
+  return { find, findAll, textOf, attr, shot, exec, close, click, type };
 }
 
 const results = [];
@@ -83,8 +87,18 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
+// A home of its own: an empty draft for every session and a Desktop the test can read.
+const home = mkdtempSync(join(tmpdir(), "basecamp-doctor-e2e-"));
+const desktop = join(home, "Desktop");
+mkdirSync(join(home, ".config"), { recursive: true });
+mkdirSync(desktop, { recursive: true });
+writeFileSync(join(home, ".config", "user-dirs.dirs"), 'XDG_DESKTOP_DIR="$HOME/Desktop"\n');
+const appData = join(home, ".local", "share", "jp.basecampdoctor.app");
+const freshDraft = () => rmSync(appData, { recursive: true, force: true });
+
 const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
   stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, HOME: home, LANG: "C.UTF-8", LC_ALL: "" },
 });
 try {
   await waitFor(() => fetch(`${base}/status`).then((r) => r.ok), "tauri-driver to listen", 15000);
@@ -92,11 +106,12 @@ try {
   await test("the window checks this real machine and lists its findings", async () => {
     const s = await session([]);
     try {
-      const verdict = await waitFor(() => s.find("[data-testid=verdict]"), "the verdict");
-      assert((await s.textOf(verdict)).length > 10, "the verdict has text");
+      await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
+      await s.click("[data-testid=nav-process]");
+      const first = await waitFor(() => s.find('li.finding[data-id="agent.basecamp.process"]'), "step 1's findings");
+      assert((await s.textOf(first)).length > 10, "the finding has text");
       const items = await s.findAll("li.finding");
-      assert(items.length >= 10, `expected at least 10 findings, saw ${items.length}`);
-      assert((await s.attr(items[0], "data-id")) === "agent.basecamp.process", "step 1 comes first");
+      assert(items.length >= 8, `expected at least 8 findings, saw ${items.length}`);
       const banners = await s.findAll("[data-testid=replay-banner]");
       assert(banners.length === 0, "no replay banner when looking at the real machine");
       await s.shot("live.png");
@@ -110,15 +125,15 @@ try {
     try {
       const banner = await waitFor(() => s.find("[data-testid=replay-banner]"), "the replay banner");
       assert((await s.textOf(banner)).includes("windows-basecamp-not-installed"), "banner names the scenario");
-      await waitFor(() => s.find("[data-testid=verdict]"), "the verdict");
-      const first = await s.find('li.finding[data-id="agent.basecamp.process"]');
+      await s.click("[data-testid=nav-process]");
+      const first = await waitFor(() => s.find('li.finding[data-id="agent.basecamp.process"]'), "step 1's findings");
       assert((await s.attr(first, "class")).includes("fail"), "missing Basecamp is a problem");
       const lang = await s.find("[data-testid=lang]");
       await s.exec(
         "arguments[0].value = 'ja'; arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
         [{ [ELEMENT]: lang }],
       );
-      await waitFor(async () => (await s.textOf(await s.find("[data-testid=step-process] h2"))).includes("ステップ 1"), "Japanese heading");
+      await waitFor(async () => (await s.textOf(await s.find("[data-testid=screen-process] h2"))).includes("ステップ 1"), "Japanese heading");
       const remedyJa = await s.textOf(await s.find('li.finding[data-id="agent.basecamp.process"] .remedy'));
       assert(remedyJa.includes("Agent Installer"), "remedy names the Agent Installer tab");
       await s.shot("scenario-ja.png");
@@ -126,7 +141,7 @@ try {
         "arguments[0].value = 'en'; arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
         [{ [ELEMENT]: lang }],
       );
-      await waitFor(async () => (await s.textOf(await s.find("[data-testid=step-process] h2"))).startsWith("Step 1"), "English heading");
+      await waitFor(async () => (await s.textOf(await s.find("[data-testid=screen-process] h2"))).startsWith("Step 1"), "English heading");
       await s.shot("scenario-en.png");
     } finally {
       await s.close();
@@ -135,21 +150,104 @@ try {
   await test("step 2 shows the replayed network results with the TLS inspection named", async () => {
     const s = await session(["--scenario", join(scenarios, "windows-tls-inspection.json")]);
     try {
-      await waitFor(() => s.find("[data-testid=step-network]"), "the network step");
-      const inspection = await s.find('li.finding[data-id="network.tls_inspection"]');
+      await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
+      await s.click("[data-testid=nav-network]");
+      const inspection = await waitFor(() => s.find('li.finding[data-id="network.tls_inspection"]'), "the TLS inspection finding");
       assert((await s.attr(inspection, "class")).includes("fail"), "TLS inspection is a problem");
       assert((await s.textOf(inspection)).includes("Corp SSL Inspection CA"), "the intercepting CA is named");
       const region = await s.find('li.finding[data-id="network.region"]');
       const text = await s.textOf(region);
       assert(text.includes("日本") || text.includes("Japan"), `region named: ${text}`);
-      await s.exec("document.querySelector('[data-testid=step-network]').scrollIntoView()");
       await s.shot("network.png");
     } finally {
       await s.close();
     }
   });
+  await test("a new user goes from launch to a saved bundle that holds what was typed", async () => {
+    const s = await session(["--scenario", join(scenarios, "windows-apexone-onprem-migrated.json")]);
+    let clicks = 0;
+    const click = async (css) => {
+      clicks += 1;
+      await s.click(css);
+    };
+    try {
+      await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
+      await s.shot("wizard-1-welcome.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=region-result]"), "the region result");
+      await s.shot("wizard-2-region.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-process] li.finding"), "step 1");
+      await s.shot("wizard-3-process.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-network]"), "step 2");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-connection]"), "step 3");
+      const pre = await s.exec("return document.querySelector('[data-testid=migrated-yes]').checked");
+      assert(pre === true, "step 3 is pre-answered 'migrated' for an on-premises agent");
+      await click("[data-testid=bluebar-no]");
+      await waitFor(() => s.find("[data-testid=slot-no_blue_bar]"), "the no-blue-bar screenshot slot");
+      await s.shot("wizard-4-connection.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
+      await s.type("[data-testid=business-id]", "bad id!");
+      await waitFor(() => s.find(".field-error"), "the Business ID format error");
+      await s.exec("const i = document.querySelector('[data-testid=business-id]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));");
+      await s.type("[data-testid=business-id]", "A1B2C3D4-E2E");
+      await click("[data-testid=onprem-gone]");
+      await s.find("[data-testid=recipients-reminder]");
+      await s.shot("wizard-5-support.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-review] [data-testid=verdict]"), "the review");
+      await s.shot("wizard-6-review.png");
+      await click("[data-testid=next]");
+      await waitFor(() => s.find("[data-testid=screen-save]"), "the save screen");
+      await click("[data-testid=save]");
+      const saved = await waitFor(() => s.find("[data-testid=saved]"), "the saved bundle", 60000);
+      const text = await s.textOf(saved);
+      assert(text.includes(desktop), `saved on the Desktop: ${text}`);
+      await s.shot("wizard-7-saved.png");
+      const zips = readdirSync(desktop).filter((n) => n.endsWith(".zip"));
+      assert(zips.length === 1, `one zip on the Desktop: ${zips}`);
+      const manifest = await unzipManifest(join(desktop, zips[0]));
+      assert(manifest.answers.business_id === "A1B2C3D4-E2E", "the typed Business ID is in the manifest");
+      assert(manifest.answers.on_premises_server_gone === true, "the 'old server is gone' answer is in the manifest");
+      assert(manifest.lang === "en", "the bundle is in the chosen language");
+      console.log(`     clicks from launch to saved bundle: ${clicks}`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  await test("what was typed survives closing the app", async () => {
+    const s = await session(["--scenario", join(scenarios, "windows-apexone-onprem-migrated.json")]);
+    try {
+      await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
+      await s.click("[data-testid=nav-support]");
+      await s.type("[data-testid=business-id]", "KEEP-ME-123");
+      await sleep(800); // the draft is saved 300 ms after the last change
+    } finally {
+      await s.close();
+    }
+    const again = await session(["--scenario", join(scenarios, "windows-apexone-onprem-migrated.json")], { keepDraft: true });
+    try {
+      const input = await waitFor(() => again.find("[data-testid=business-id]"), "step 4 restored");
+      const value = await again.exec("return document.querySelector('[data-testid=business-id]').value");
+      assert(value === "KEEP-ME-123" && input, `restored value: ${value}`);
+    } finally {
+      await again.close();
+    }
+  });
 } finally {
   driver.kill();
+  rmSync(home, { recursive: true, force: true });
+}
+
+/** manifest.json of a zip, read with Python's zipfile (no npm dependency). */
+async function unzipManifest(path) {
+  const { execFileSync } = await import("node:child_process");
+  const out = execFileSync("python3", ["-c", "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; sys.stdout.write(z.read('manifest.json').decode())", path]);
+  return JSON.parse(out.toString());
 }
 
 const passed = results.filter(([, ok]) => ok).length;

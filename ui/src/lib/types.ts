@@ -48,12 +48,29 @@ export interface OsFacts {
   domain?: string | null;
 }
 
+export interface Question {
+  id: "business_id" | "basecamp_logs" | "apex_one_saas_server" | "on_premises_server" | "deep_security";
+  required: boolean;
+}
+
+export interface Coexistence {
+  apex_one: {
+    management: "saas" | "on_premises" | "unknown";
+    server: string | null;
+    guid: string | null;
+  } | null;
+  deep_security: { version: string | null } | null;
+  /** true: on-premises agent; null: maybe (SaaS agent, may have migrated); false: none. */
+  connection_switch_relevant: boolean | null;
+  questions: Question[];
+}
+
 export interface Diagnosis {
   source: ProbeSource;
   os: OsFacts;
   catalogue_version: string;
   findings: Finding[];
-  coexistence: unknown;
+  coexistence: Coexistence;
   summary: Summary;
 }
 
@@ -61,6 +78,58 @@ export interface AppInfo {
   version: string;
   system_lang: Lang;
   source: ProbeSource;
+  destination: string | null;
+}
+
+/** What the admin typed for support (doctor-core bundle::SupportAnswers). */
+export interface SupportAnswers {
+  business_id: string | null;
+  apex_one_saas_server_guid: string | null;
+  apex_one_saas_activation_code: string | null;
+  on_premises_server_guid: string | null;
+  on_premises_activation_code: string | null;
+  on_premises_server_gone: boolean;
+  notes: string | null;
+}
+
+export interface Screenshot {
+  path: string;
+  /** blue_bar, no_blue_bar, business_profile, workbench_recipients, other */
+  slot: string;
+  caption: string;
+}
+
+export interface Progress {
+  files_done: number;
+  files_total: number;
+  bytes_done: number;
+  bytes_total: number;
+  eta_secs: number | null;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+  detail: string;
+}
+
+export interface Saved {
+  outcome: {
+    path: string;
+    bytes: number;
+    files: number;
+    skipped: SkippedFile[];
+    cut: number;
+    redactions: number;
+  };
+  inquiry: string;
+}
+
+export interface SourcePreview {
+  label: string;
+  path: string;
+  files: number;
+  bytes: number;
 }
 
 /** The typed error every command returns (src-tauri CommandError). */

@@ -1,8 +1,19 @@
 // The only module that talks to Tauri. Everything else calls these functions, so the UI
 // can run in a plain browser against a mocked IPC (see @tauri-apps/api/mocks).
 
-import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, CommandError, Diagnosis } from "../lib/types";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
+import type {
+  AppInfo,
+  CommandError,
+  Diagnosis,
+  Lang,
+  Progress,
+  Saved,
+  Screenshot,
+  SourcePreview,
+  SupportAnswers,
+} from "../lib/types";
 
 export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
@@ -15,6 +26,66 @@ export function runChecks(region: string | null): Promise<Diagnosis> {
 
 export function listRegions(): Promise<string[]> {
   return invoke<string[]>("list_regions");
+}
+
+export function loadDraft(): Promise<unknown> {
+  return invoke<unknown>("load_draft");
+}
+
+export function saveDraft(draft: unknown): Promise<void> {
+  return invoke<void>("save_draft", { draft });
+}
+
+export function clearDraft(): Promise<void> {
+  return invoke<void>("clear_draft");
+}
+
+/** Lets the user pick an image; returns the copy kept in the draft folder, or null. */
+export async function chooseScreenshot(title: string): Promise<string | null> {
+  const picked = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: "PNG / JPEG", extensions: ["png", "jpg", "jpeg"] }],
+  });
+  if (typeof picked !== "string") return null;
+  return invoke<string>("add_screenshot", { path: picked });
+}
+
+export function bundlePreview(agentLogs: boolean): Promise<SourcePreview[]> {
+  return invoke<SourcePreview[]>("bundle_preview", { agentLogs });
+}
+
+export interface SaveRequest {
+  lang: Lang;
+  answers: SupportAnswers;
+  screenshots: Screenshot[];
+  agent_logs: boolean;
+  basecamp_logs: boolean;
+}
+
+export function collectBundle(request: SaveRequest, onProgress: (p: Progress) => void): Promise<Saved> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return invoke<Saved>("collect_bundle", { request, onProgress: channel });
+}
+
+export function cancelBundle(): Promise<void> {
+  return invoke<void>("cancel_bundle");
+}
+
+export function revealBundle(): Promise<void> {
+  return invoke<void>("reveal_bundle");
+}
+
+/** Copies text; false when the system refused (the UI then shows it to copy by hand). */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Normalises whatever a rejected command gave us into the typed error. */

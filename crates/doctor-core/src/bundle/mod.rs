@@ -290,6 +290,88 @@ pub fn default_sources(
         .collect()
 }
 
+/// A folder the bundle would collect, with how much is in it, for the review screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePreview {
+    pub label: String,
+    pub path: String,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Counts what each folder holds (regular files, links not followed).
+pub fn preview(sources: &[Source]) -> Vec<SourcePreview> {
+    sources
+        .iter()
+        .map(|s| {
+            let (mut files, mut bytes) = (0usize, 0u64);
+            for e in walkdir::WalkDir::new(&s.path)
+                .follow_links(false)
+                .into_iter()
+                .flatten()
+            {
+                if e.file_type().is_file() {
+                    files += 1;
+                    bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+            }
+            SourcePreview {
+                label: s.label.clone(),
+                path: s.path.display().to_string(),
+                files,
+                bytes,
+            }
+        })
+        .collect()
+}
+
+/// Shows `path` in the system's file manager, selected where the OS allows it. The path
+/// is passed as one argument, never through a shell.
+pub fn reveal(path: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        // Explorer parses `/select,"<path>"` itself; it must arrive unquoted as a whole.
+        std::process::Command::new("explorer.exe")
+            .raw_arg(format!("/select,\"{}\"", path.display()))
+            .spawn()
+            .map(|_| ())
+    }
+    #[cfg(target_os = "macos")]
+    {
+        std::process::Command::new("open")
+            .arg("-R")
+            .arg(path)
+            .spawn()
+            .map(|_| ())
+    }
+    #[cfg(not(any(windows, target_os = "macos")))]
+    {
+        // The freedesktop file-manager interface selects the file; without it, open the folder.
+        let uri = format!("file://{}", path.display());
+        let shown = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.FileManager1",
+                "--type=method_call",
+                "/org/freedesktop/FileManager1",
+                "org.freedesktop.FileManager1.ShowItems",
+            ])
+            .arg(format!("array:string:{uri}"))
+            .arg("string:")
+            .status()
+            .is_ok_and(|s| s.success());
+        if shown {
+            return Ok(());
+        }
+        let folder = path.parent().unwrap_or(path);
+        std::process::Command::new("xdg-open")
+            .arg(folder)
+            .spawn()
+            .map(|_| ())
+    }
+}
+
 /// The user's Desktop (the real one: a OneDrive-redirected Desktop on Windows, XDG on
 /// Linux), or the home folder when there is none.
 pub fn default_destination() -> Option<PathBuf> {

@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const saved: unknown[] = [];
+let draftOnDisk: unknown = null;
+let run = 0;
+
+vi.mock("../platform", () => ({
+  appInfo: async () => ({ version: "0", system_lang: "ja", source: { kind: "live" }, destination: "/home/u/Desktop" }),
+  listRegions: async () => ["us", "jp"],
+  loadDraft: async () => draftOnDisk,
+  saveDraft: async (d: unknown) => {
+    saved.push(d);
+  },
+  clearDraft: async () => {
+    draftOnDisk = null;
+  },
+  runChecks: async () => {
+    run += 1;
+    const status = run === 1 ? "fail" : "pass";
+    return {
+      source: { kind: "live" },
+      os: { platform: "windows", name: "W", version: "1", arch: "x86_64", bits: 64, hostname: "h" },
+      catalogue_version: "1",
+      findings: [{ id: "agent.basecamp.process", step: "process", status, message: { key: "k" }, evidence: [], remedy: null }],
+      coexistence: { apex_one: null, deep_security: null, connection_switch_relevant: true, questions: [] },
+      summary: { pass: 0, info: 0, skipped: 0, warn: 0, fail: 1 },
+    };
+  },
+  bundlePreview: async () => [],
+  asCommandError: (e: unknown) => ({ code: "x", message_key: "ui.error.unexpected", detail: String(e) }),
+}));
+
+import { Store } from "./store.svelte";
+
+describe("the store", () => {
+  beforeEach(() => {
+    saved.length = 0;
+    draftOnDisk = null;
+    run = 0;
+    vi.useFakeTimers();
+  });
+
+  it("restores the draft, pre-answers step 3 and saves changes shortly after they happen", async () => {
+    draftOnDisk = { version: 1, lang: "en", screen: "support", answers: { business_id: "ABC-123" } };
+    const s = new Store();
+    await s.start();
+    expect(s.draft.screen).toBe("support");
+    expect(s.draft.answers.business_id).toBe("ABC-123");
+    expect(s.draft.lang).toBe("en");
+    expect(s.draft.migrated).toBe("yes");
+    s.draft.answers.business_id = "XYZ-789";
+    s.persist();
+    s.persist();
+    expect(saved.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(saved.length).toBe(1);
+    expect((saved[0] as { answers: { business_id: string } }).answers.business_id).toBe("XYZ-789");
+  });
+
+  it("shows what changed after a re-run", async () => {
+    const s = new Store();
+    await s.start();
+    expect(s.lastChanges).toEqual([]);
+    await s.run();
+    expect(s.lastChanges).toEqual([{ id: "agent.basecamp.process", before: "fail", after: "pass" }]);
+  });
+
+  it("starts over with an empty draft", async () => {
+    draftOnDisk = { version: 1, lang: "ja", screen: "review", answers: { business_id: "ABC-123" } };
+    const s = new Store();
+    await s.start();
+    await s.startOver();
+    expect(s.draft.screen).toBe("welcome");
+    expect(s.draft.answers.business_id).toBeNull();
+  });
+});

@@ -1,0 +1,171 @@
+// The wizard's rules as plain functions (no Svelte, no Tauri), so they are unit-tested:
+// the screens, what state each step is in, what changed after a re-run, whether the
+// endpoint looks healthy, and the format checks of step 4.
+
+import type { Coexistence, Diagnosis, Finding, Status, Step, SupportAnswers } from "./types";
+
+export type Screen = "welcome" | "region" | "process" | "network" | "connection" | "support" | "review" | "save";
+export const SCREENS: Screen[] = ["welcome", "region", "process", "network", "connection", "support", "review", "save"];
+
+/** Checklist states of a step. */
+export type StepState = "not_run" | "running" | "ok" | "warning" | "problem" | "skipped" | "todo" | "done";
+
+export interface Draft {
+  version: 1;
+  lang: "ja" | "en";
+  screen: Screen;
+  /** null: detect the region from the agent's files. */
+  region: string | null;
+  migrated: "yes" | "no" | null;
+  blueBar: "yes" | "no" | null;
+  recipientsNoted: boolean;
+  answers: SupportAnswers;
+  screenshots: { path: string; slot: string; caption: string }[];
+  include: { basecampLogs: boolean; agentLogs: boolean; screenshots: boolean };
+}
+
+export function emptyDraft(lang: "ja" | "en"): Draft {
+  return {
+    version: 1,
+    lang,
+    screen: "welcome",
+    region: null,
+    migrated: null,
+    blueBar: null,
+    recipientsNoted: false,
+    answers: {
+      business_id: null,
+      apex_one_saas_server_guid: null,
+      apex_one_saas_activation_code: null,
+      on_premises_server_guid: null,
+      on_premises_activation_code: null,
+      on_premises_server_gone: false,
+      notes: null,
+    },
+    screenshots: [],
+    include: { basecampLogs: true, agentLogs: true, screenshots: true },
+  };
+}
+
+/** A saved draft, checked field by field; anything odd falls back to the default. */
+export function restoreDraft(raw: unknown, lang: "ja" | "en"): Draft {
+  const base = emptyDraft(lang);
+  if (!raw || typeof raw !== "object" || (raw as { version?: unknown }).version !== 1) return base;
+  const r = raw as Partial<Draft>;
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  const a = (r.answers ?? {}) as Partial<SupportAnswers>;
+  return {
+    version: 1,
+    lang: r.lang === "en" || r.lang === "ja" ? r.lang : lang,
+    screen: SCREENS.includes(r.screen as Screen) ? (r.screen as Screen) : "welcome",
+    region: str(r.region),
+    migrated: r.migrated === "yes" || r.migrated === "no" ? r.migrated : null,
+    blueBar: r.blueBar === "yes" || r.blueBar === "no" ? r.blueBar : null,
+    recipientsNoted: r.recipientsNoted === true,
+    answers: {
+      business_id: str(a.business_id),
+      apex_one_saas_server_guid: str(a.apex_one_saas_server_guid),
+      apex_one_saas_activation_code: str(a.apex_one_saas_activation_code),
+      on_premises_server_guid: str(a.on_premises_server_guid),
+      on_premises_activation_code: str(a.on_premises_activation_code),
+      on_premises_server_gone: a.on_premises_server_gone === true,
+      notes: str(a.notes),
+    },
+    screenshots: Array.isArray(r.screenshots)
+      ? r.screenshots.filter((s) => s && typeof s.path === "string" && typeof s.slot === "string")
+          .map((s) => ({ path: s.path, slot: s.slot, caption: typeof s.caption === "string" ? s.caption : "" }))
+      : [],
+    include: {
+      basecampLogs: r.include?.basecampLogs !== false,
+      agentLogs: r.include?.agentLogs !== false,
+      screenshots: r.include?.screenshots !== false,
+    },
+  };
+}
+
+/** The findings a screen shows: step 1 shows the process and the system items. */
+export function findingsFor(d: Diagnosis, screen: Screen): Finding[] {
+  const steps: Step[] =
+    screen === "process" ? ["process", "system"] : screen === "network" ? ["network"] : screen === "support" ? ["support"] : [];
+  return d.findings.filter((f) => steps.includes(f.step));
+}
+
+function worst(statuses: Status[]): StepState {
+  if (statuses.includes("fail")) return "problem";
+  if (statuses.includes("warn")) return "warning";
+  if (statuses.length > 0 && statuses.every((s) => s === "skipped")) return "skipped";
+  return statuses.length === 0 ? "not_run" : "ok";
+}
+
+/** The checklist state of a screen, from the checks and the answers. */
+export function stepState(screen: Screen, d: Diagnosis | null, running: boolean, draft: Draft, saved: boolean): StepState {
+  switch (screen) {
+    case "welcome":
+      return "done";
+    case "region":
+      return d ? "done" : "todo";
+    case "process":
+    case "network":
+      if (running) return "running";
+      return d ? worst(findingsFor(d, screen).map((f) => f.status)) : "not_run";
+    case "connection":
+      if (draft.migrated === "no") return "skipped";
+      if (draft.migrated === "yes" && draft.blueBar !== null) return "ok";
+      return "todo";
+    case "support":
+      return businessIdValid(draft.answers.business_id) ? "ok" : "todo";
+    case "review":
+      return d ? worst(d.findings.map((f) => f.status)) : "not_run";
+    case "save":
+      return saved ? "ok" : "todo";
+  }
+}
+
+/** The migration question, pre-answered from the coexisting agents. */
+export function migratedDefault(c: Coexistence | undefined): "yes" | "no" | null {
+  if (!c) return null;
+  if (c.connection_switch_relevant === true) return "yes";
+  if (c.connection_switch_relevant === false) return "no";
+  return null;
+}
+
+export interface Change {
+  id: string;
+  before: Status;
+  after: Status;
+}
+
+/** What a re-run changed: findings whose status moved, and new ones. */
+export function changes(before: Diagnosis | null, after: Diagnosis): Change[] {
+  if (!before) return [];
+  const old = new Map(before.findings.map((f) => [f.id, f.status] as const));
+  return after.findings
+    .filter((f) => old.has(f.id) && old.get(f.id) !== f.status)
+    .map((f) => ({ id: f.id, before: old.get(f.id) as Status, after: f.status }));
+}
+
+/** Every check on the endpoint passed: the cause is probably on the console's side. */
+export function healthy(d: Diagnosis): boolean {
+  return d.findings
+    .filter((f) => f.step === "process" || f.step === "system" || f.step === "network")
+    .every((f) => f.status !== "fail" && f.status !== "warn");
+}
+
+export function businessIdValid(v: string | null): boolean {
+  return v !== null && /^[A-Za-z0-9-]{4,64}$/.test(v.trim());
+}
+
+/** Server GUIDs as the Apex One consoles show them: 8-4-4-4-12 hex digits. */
+export function guidValid(v: string | null): boolean {
+  return v === null || v.trim() === "" || /^\{?[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}?$/.test(v.trim());
+}
+
+/** Trend Micro activation codes: XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX. */
+export function activationCodeValid(v: string | null): boolean {
+  return v === null || v.trim() === "" || /^[A-Za-z0-9]{2}-[A-Za-z0-9]{4}(-[A-Za-z0-9]{5}){5}$/.test(v.trim());
+}
+
+/** A question of step 4 applies to this endpoint. */
+export function asks(c: Coexistence | undefined, id: string): boolean {
+  return !!c?.questions.some((q) => q.id === id);
+}
