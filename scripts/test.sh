@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
-target="${CARGO_TARGET_DIR:-target}"
 step() { printf '\n== %s\n' "$*"; }
 
 step "format"
@@ -39,6 +38,5 @@ CC_aarch64_apple_darwin=clang AR_aarch64_apple_darwin="$(command -v llvm-ar-14 |
 step "Rust tests"
 cargo test --workspace --quiet
 
-step "end-to-end: the real window under Xvfb"
-cargo build -p basecamp-doctor-app --quiet
-xvfb-run -a -s "-screen 0 1366x768x24" node tests/e2e/app.e2e.mjs "$target/debug/basecamp-doctor-app"
+step "end-to-end: the real window under Xvfb, in English and Japanese"
+bash scripts/e2e.sh

@@ -96,9 +96,11 @@ writeFileSync(join(home, ".config", "user-dirs.dirs"), 'XDG_DESKTOP_DIR="$HOME/D
 const appData = join(home, ".local", "share", "jp.basecampdoctor.app");
 const freshDraft = () => rmSync(appData, { recursive: true, force: true });
 
+// E2E_LANG=ja runs the app as on a Japanese system (screenshots for the README).
+const uiLang = process.env.E2E_LANG === "ja" ? "ja" : "en";
 const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, HOME: home, LANG: "C.UTF-8", LC_ALL: "" },
+  env: { ...process.env, HOME: home, LANG: uiLang === "ja" ? "ja_JP.UTF-8" : "C.UTF-8", LC_ALL: "" },
 });
 try {
   await waitFor(() => fetch(`${base}/status`).then((r) => r.ok), "tauri-driver to listen", 15000);
@@ -172,13 +174,13 @@ try {
     };
     try {
       await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
-      await s.shot("wizard-1-welcome.png");
+      await s.shot(`${uiLang}-wizard-1-welcome.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=region-result]"), "the region result");
-      await s.shot("wizard-2-region.png");
+      await s.shot(`${uiLang}-wizard-2-region.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-process] li.finding"), "step 1");
-      await s.shot("wizard-3-process.png");
+      await s.shot(`${uiLang}-wizard-3-process.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-network]"), "step 2");
       await click("[data-testid=next]");
@@ -187,7 +189,7 @@ try {
       assert(pre === true, "step 3 is pre-answered 'migrated' for an on-premises agent");
       await click("[data-testid=bluebar-no]");
       await waitFor(() => s.find("[data-testid=slot-no_blue_bar]"), "the no-blue-bar screenshot slot");
-      await s.shot("wizard-4-connection.png");
+      await s.shot(`${uiLang}-wizard-4-connection.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
       await s.type("[data-testid=business-id]", "bad id!");
@@ -196,23 +198,23 @@ try {
       await s.type("[data-testid=business-id]", "A1B2C3D4-E2E");
       await click("[data-testid=onprem-gone]");
       await s.find("[data-testid=recipients-reminder]");
-      await s.shot("wizard-5-support.png");
+      await s.shot(`${uiLang}-wizard-5-support.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-review] [data-testid=verdict]"), "the review");
-      await s.shot("wizard-6-review.png");
+      await s.shot(`${uiLang}-wizard-6-review.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-save]"), "the save screen");
       await click("[data-testid=save]");
       const saved = await waitFor(() => s.find("[data-testid=saved]"), "the saved bundle", 60000);
       const text = await s.textOf(saved);
       assert(text.includes(desktop), `saved on the Desktop: ${text}`);
-      await s.shot("wizard-7-saved.png");
+      await s.shot(`${uiLang}-wizard-7-saved.png`);
       const zips = readdirSync(desktop).filter((n) => n.endsWith(".zip"));
       assert(zips.length === 1, `one zip on the Desktop: ${zips}`);
       const manifest = await unzipManifest(join(desktop, zips[0]));
       assert(manifest.answers.business_id === "A1B2C3D4-E2E", "the typed Business ID is in the manifest");
       assert(manifest.answers.on_premises_server_gone === true, "the 'old server is gone' answer is in the manifest");
-      assert(manifest.lang === "en", "the bundle is in the chosen language");
+      assert(manifest.lang === uiLang, "the bundle is in the chosen language");
       console.log(`     clicks from launch to saved bundle: ${clicks}`);
     } finally {
       await s.close();

@@ -89,6 +89,8 @@ export class Store {
   go(screen: Screen): void {
     this.draft.screen = screen;
     this.persist();
+    // A new screen starts at its top.
+    if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
   }
 
   next(): void {
