@@ -15,6 +15,9 @@ npm run --silent ui:check
 npm run --silent ui:test
 npm run --silent ui:build >/dev/null
 
+step "UI: the wizard in headless Chromium with the IPC mocked, both languages"
+node tests/browser/wizard.browser.mjs
+
 step "clippy (Linux)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

@@ -1,0 +1,167 @@
+// Browser test of the built UI with the Tauri IPC mocked: walks every screen of the
+// wizard in Japanese and English in headless Chromium, checks that no raw locale key
+// reaches the screen, and writes a screenshot per screen to tests/browser/out/.
+// Usage: node tests/browser/wizard.browser.mjs   (after `npm run ui:build`)
+
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const out = join(here, "out");
+mkdirSync(out, { recursive: true });
+const PORT = 4179;
+
+/** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
+function installMock(lang) {
+  const callbacks = new Map();
+  let next = 1;
+  const finding = (id, step, status, key, params = {}, remedy = null) => ({
+    id, step, status, message: { key, params }, evidence: [{ key: "evidence.hostname", value: "PC-TOKYO-017" }], remedy,
+  });
+  const diagnosis = {
+    source: { kind: "scenario", name: "browser-test", path: "/x.json" },
+    os: { platform: "windows", name: "Windows 11 Pro", version: "24H2", build: "26100", arch: "x86_64", bits: 64, hostname: "PC-TOKYO-017" },
+    catalogue_version: "2026.11.26",
+    findings: [
+      finding("agent.basecamp.process", "process", "pass", "agent.basecamp.process.pass", { count: "1" }),
+      finding("agent.registration", "process", "warn", "agent.registration.running_unregistered", {}, { key: "agent.registration.running_unregistered.remedy" }),
+      finding("network.region", "network", "info", "network.region.chosen", { region: "@l10n:region.jp" }),
+      finding("network.summary", "network", "fail", "network.summary.some_failed", { failed: "1", total: "3" }, { key: "network.summary.some_failed.remedy" }),
+      finding("coexist.apex_one", "support", "info", "coexist.apex_one.on_premises", { server: "apexone01" }, { key: "coexist.apex_one.on_premises.remedy" }),
+      finding("system.os", "system", "pass", "system.os.supported", { os: "Windows 11 Pro", label: "Windows 11 24H2" }),
+    ],
+    coexistence: {
+      apex_one: { management: "on_premises", server: "apexone01", guid: "a0b1" },
+      deep_security: null,
+      connection_switch_relevant: true,
+      questions: [{ id: "business_id", required: true }, { id: "basecamp_logs", required: true }, { id: "on_premises_server", required: true }],
+    },
+    summary: { pass: 2, info: 2, skipped: 0, warn: 1, fail: 1 },
+  };
+  const handlers = {
+    app_info: () => ({ version: "0.1.0", system_lang: lang, source: diagnosis.source, destination: "C:\\Users\\admin\\Desktop" }),
+    list_regions: () => ["us", "eu", "jp", "sg", "au", "in", "mea"],
+    load_draft: () => null,
+    save_draft: () => null,
+    clear_draft: () => null,
+    run_checks: () => diagnosis,
+    bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880 }],
+    collect_bundle: (args) => {
+      const cb = callbacks.get(args.onProgress.id);
+      cb?.({ index: 0, message: { files_done: 12, files_total: 12, bytes_done: 5242880, bytes_total: 5242880, eta_secs: null } });
+      return {
+        outcome: { path: "C:\\Users\\admin\\Desktop\\basecamp-doctor_PC-TOKYO-017_20261126-0700.zip", bytes: 812345, files: 12, skipped: [], cut: 0, redactions: 2 },
+        inquiry: "inquiry text",
+      };
+    },
+    cancel_bundle: () => null,
+    reveal_bundle: () => null,
+  };
+  window.__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+    transformCallback(cb) {
+      const id = next++;
+      callbacks.set(id, cb);
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    async invoke(cmd, args) {
+      const h = handlers[cmd];
+      if (!h) throw { code: "mock.unknown", message_key: "ui.error.unexpected", detail: cmd };
+      return h(args ?? {});
+    },
+  };
+}
+
+async function serve() {
+  const vite = spawn(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "preview", "--config", "ui/vite.config.ts", "--port", String(PORT), "--strictPort"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const end = Date.now() + 20000;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) return vite;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  vite.kill();
+  throw new Error("vite preview did not start");
+}
+
+const results = [];
+const vite = await serve();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  for (const lang of ["ja", "en"]) {
+    // 1366x768 at 125 % scaling: a 1093x614 CSS-pixel viewport.
+    const page = await browser.newPage({ viewport: { width: 1093, height: 614 }, deviceScaleFactor: 1.25 });
+    await page.addInitScript(installMock, lang);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${PORT}/`);
+    const screens = ["welcome", "region", "process", "network", "connection", "support", "review", "save"];
+    for (const [i, screen] of screens.entries()) {
+      const name = `${lang} ${screen}`;
+      try {
+        if (i > 0) await page.click("[data-testid=next]");
+        await page.waitForSelector(`[data-testid=screen-${screen}]`, { timeout: 5000 });
+        if (screen === "connection") {
+          if (!(await page.isChecked("[data-testid=migrated-yes]"))) throw new Error("step 3 not pre-answered");
+          await page.click("[data-testid=bluebar-yes]");
+          await page.waitForSelector("[data-testid=slot-blue_bar]");
+        }
+        if (screen === "support") {
+          await page.fill("[data-testid=business-id]", "A1B2C3D4-BROWSER");
+          await page.waitForSelector("[data-testid=recipients-reminder]");
+        }
+        if (screen === "save") {
+          await page.click("[data-testid=save]");
+          await page.waitForSelector("[data-testid=saved]");
+        }
+        const text = await page.innerText("body");
+        const raw = text.match(/\b(?:ui|agent|network|system|coexist|bundle|error|evidence|status|verdict)\.[a-z_]+(?:\.[a-z_]+)+\b/);
+        if (raw) throw new Error(`raw locale key on screen: ${raw[0]}`);
+        if (lang === "ja" && !/[\u3040-\u30ff]/.test(text)) throw new Error("no Japanese on the screen");
+        // From the top of the page, Tab reaches a control and shows where the focus is.
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.mouse.click(2, 2);
+        await page.keyboard.press("Tab");
+        const focus = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el && el !== document.body ? getComputedStyle(el).outlineStyle : null;
+        });
+        if (focus === null) throw new Error("keyboard focus goes nowhere");
+        if (focus === "none") throw new Error("the focused control shows no focus outline");
+        await page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true });
+        results.push([name, true]);
+        console.log(`ok   ${name}`);
+      } catch (e) {
+        results.push([name, false]);
+        console.log(`FAIL ${name}: ${e.message}`);
+      }
+    }
+    if (errors.length) {
+      results.push([`${lang} page errors`, false]);
+      console.log(`FAIL ${lang} page errors: ${errors.join("; ")}`);
+    }
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  vite.kill();
+}
+const passed = results.filter(([, ok]) => ok).length;
+console.log(`browser: ${passed} passed, ${results.length - passed} failed`);
+process.exit(passed === results.length && passed > 0 ? 0 : 1);
