@@ -14,7 +14,7 @@ packages=(build-essential pkg-config curl file ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   fonts-noto-cjk)
 if [ "$mode" = "test" ]; then
-  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium)
+  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64)
 fi
 
 missing=()

@@ -38,6 +38,9 @@ CC_aarch64_apple_darwin=clang AR_aarch64_apple_darwin="$(command -v llvm-ar-14 |
   CFLAGS_aarch64_apple_darwin="-nostdlibinc -DRING_CORE_NOSTDLIBINC=1 -I$PWD/scripts/macos-check" \
   cargo check --target aarch64-apple-darwin -p doctor-core -p doctor-cli --quiet
 
+step "Windows: release build of the app and the CLI, packaged as the portable zip"
+bash scripts/package-windows.sh
+
 step "Windows: the real probe under Wine (check and bundle of a laid-out endpoint)"
 bash tests/windows/wine-smoke.sh
 

@@ -12,6 +12,7 @@ fn main() {
         "bundle_preview",
         "cancel_bundle",
         "reveal_bundle",
+        "restart_elevated",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

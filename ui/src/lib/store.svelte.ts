@@ -175,6 +175,21 @@ export class Store {
     if (this.saved) this.copied = await platform.copyText(this.saved.inquiry);
   }
 
+  /** Some checks could not run without administrator rights (Windows offers UAC). */
+  get needsAdmin(): boolean {
+    const d = this.diagnosis;
+    return (
+      !!d &&
+      d.os.platform === "windows" &&
+      d.source.kind === "live" &&
+      d.findings.some((f) => f.message.key === "check.skipped.denied")
+    );
+  }
+
+  elevate(): void {
+    platform.restartElevated().catch((e) => (this.error = platform.asCommandError(e)));
+  }
+
   reveal(): void {
     platform.revealBundle().catch((e) => (this.error = platform.asCommandError(e)));
   }

@@ -74,6 +74,11 @@ export function cancelBundle(): Promise<void> {
   return invoke<void>("cancel_bundle");
 }
 
+/** Windows: starts the app again as administrator (UAC) and closes this one. */
+export function restartElevated(): Promise<void> {
+  return invoke<void>("restart_elevated");
+}
+
 export function revealBundle(): Promise<void> {
   return invoke<void>("reveal_bundle");
 }
