@@ -42,6 +42,8 @@ impl Options {
 struct Session {
     /// The last checks, which the bundle is made from.
     diagnosis: Mutex<Option<Diagnosis>>,
+    /// The endpoint's IDs read with those checks.
+    identity: Mutex<Option<doctor_core::identity::Identity>>,
     cancel: AtomicBool,
     /// The last bundle saved, the only path "open folder" may show.
     saved: Mutex<Option<PathBuf>>,
@@ -125,9 +127,12 @@ async fn run_checks(
     }
     let probe: Arc<dyn Probe> = probe_for(&options)?.into();
     let local = probe.clone();
-    let mut diagnosis = tauri::async_runtime::spawn_blocking(move || {
-        doctor_core::run_checks(local.as_ref(), &Catalogue::embedded())
-            .map_err(|e| CommandError::new("probe.failed", "error.probe", e))
+    let (mut diagnosis, identity) = tauri::async_runtime::spawn_blocking(move || {
+        let catalogue = Catalogue::embedded();
+        let d = doctor_core::run_checks(local.as_ref(), &catalogue)
+            .map_err(|e| CommandError::new("probe.failed", "error.probe", e))?;
+        let id = doctor_core::identity::collect(local.as_ref(), &catalogue, &d);
+        Ok::<_, CommandError>((d, id))
     })
     .await
     .map_err(|e| CommandError::new("internal", "error.probe", e))??;
@@ -140,6 +145,7 @@ async fn run_checks(
         doctor_core::checks::network::run(probe.as_ref(), &catalogue, &os, &net_options).await;
     diagnosis.add_network(&catalogue, report);
     *session.diagnosis.lock().unwrap_or_else(|p| p.into_inner()) = Some(diagnosis.clone());
+    *session.identity.lock().unwrap_or_else(|p| p.into_inner()) = Some(identity);
     Ok(diagnosis)
 }
 
@@ -315,6 +321,11 @@ async fn collect_bundle(
             sources,
             screenshots: request.screenshots.clone(),
             limits: bundle::Limits::default(),
+            identity: session
+                .identity
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
         };
         session.cancel.store(false, Ordering::SeqCst);
         let sink = ChannelProgress {

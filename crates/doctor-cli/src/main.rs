@@ -50,6 +50,41 @@ enum Command {
     /// Check, then save one support bundle (zip) with the report, the text for support
     /// and the Endpoint Basecamp logs, to the Desktop or --out.
     Bundle(BundleArgs),
+    /// Write this endpoint's IDs (agent ID, Apex One GUID, machine ID) as a small
+    /// identity.json, for collecting from many endpoints (SCCM, Intune, GPO).
+    Identity(IdentityArgs),
+    /// Compare identity files and bundles of many endpoints and list those sharing an ID
+    /// (clones made without ImageSetupTool). Exit code 1 when duplicates exist.
+    Fleet(FleetArgs),
+}
+
+#[derive(Debug, Args)]
+struct IdentityArgs {
+    /// Language of messages.
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Replay a scenario file instead of reading this computer.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct FleetArgs {
+    /// identity.json files, bundles (.zip) or folders holding them.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Language of the text output.
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Also write the groups as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
 }
 
 /// What both `check` and `bundle` take.
@@ -178,6 +213,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Bundle(args) => bundle(args),
+        Command::Identity(args) => identity(args),
+        Command::Fleet(args) => fleet(args),
     }
 }
 
@@ -304,6 +341,69 @@ fn finish(written: std::io::Result<()>, code: i32, locale: &Locale) -> ExitCode 
     }
 }
 
+fn identity(args: IdentityArgs) -> ExitCode {
+    let locale = Locale::get(lang_of(args.lang));
+    let run = RunArgs {
+        lang: args.lang,
+        scenario: args.scenario.clone(),
+        catalogue: None,
+        region: None,
+        hosts: Vec::new(),
+        proxy: None,
+        timeout: 10,
+        no_network: true,
+    };
+    let (catalogue, diagnosis, probe) = match diagnose(&run, locale) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let id = doctor_core::identity::collect(probe.as_ref(), &catalogue, &diagnosis);
+    let text = match serde_json::to_string_pretty(&id) {
+        Ok(t) => t + "\n",
+        Err(e) => return fail(locale, "error.output", &e, exit::SOFTWARE),
+    };
+    match &args.out {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(
+                locale,
+                "error.output",
+                &format!("{}: {e}", path.display()),
+                exit::IO,
+            ),
+        },
+        None => {
+            use std::io::Write;
+            finish(
+                std::io::stdout().lock().write_all(text.as_bytes()),
+                0,
+                locale,
+            )
+        }
+    }
+}
+
+fn fleet(args: FleetArgs) -> ExitCode {
+    let locale = Locale::get(lang_of(args.lang));
+    let report = doctor_core::fleet::run(&args.paths);
+    if let Some(path) = &args.csv {
+        if let Err(e) = std::fs::write(path, doctor_core::fleet::to_csv(&report)) {
+            return fail(
+                locale,
+                "error.output",
+                &format!("{}: {e}", path.display()),
+                exit::IO,
+            );
+        }
+    }
+    let written = if args.json {
+        output::fleet_json(&report)
+    } else {
+        output::fleet_text(&report, locale)
+    };
+    finish(written, i32::from(!report.groups.is_empty()), locale)
+}
+
 /// `500M`, `2G`, `1.5GiB`, `1048576` → bytes.
 fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim().to_ascii_uppercase();
@@ -368,6 +468,11 @@ fn bundle(args: BundleArgs) -> ExitCode {
             max_input,
             ..bundle::Limits::default()
         },
+        identity: Some(doctor_core::identity::collect(
+            _probe.as_ref(),
+            &catalogue,
+            &diagnosis,
+        )),
     };
     let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
     let bar = output::ProgressBar::new(!args.json, locale);

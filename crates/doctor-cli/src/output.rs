@@ -200,3 +200,59 @@ pub fn bundle_text(
     }
     out.flush()
 }
+
+pub fn fleet_json(report: &doctor_core::fleet::FleetReport) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, report).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+pub fn fleet_text(
+    report: &doctor_core::fleet::FleetReport,
+    locale: &Locale,
+) -> std::io::Result<()> {
+    let mut out = AutoStream::auto(std::io::stdout().lock());
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut p = BTreeMap::new();
+    p.insert("read".to_owned(), report.read.to_string());
+    p.insert("groups".to_owned(), report.groups.len().to_string());
+    p.insert("unreadable".to_owned(), report.unreadable.len().to_string());
+    writeln!(out, "{bold}{}{bold:#}", locale.render("fleet.summary", &p))?;
+    for g in &report.groups {
+        let s = style(Status::Fail);
+        let mut gp = BTreeMap::new();
+        gp.insert(
+            "kind".to_owned(),
+            locale.text(&format!("fleet.kind.{}", g.kind)).to_owned(),
+        );
+        gp.insert("value".to_owned(), g.value.clone());
+        gp.insert("count".to_owned(), g.members.len().to_string());
+        writeln!(out)?;
+        writeln!(out, "{s}{}{s:#}", locale.render("fleet.group", &gp))?;
+        for m in &g.members {
+            writeln!(out, "  {}  {dim}{}{dim:#}", m.hostname, m.source)?;
+        }
+    }
+    if !report.groups.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "→ {bold}{}{bold:#}: {}",
+            locale.text("label.remedy"),
+            locale.text("identity.clone_risk.remedy")
+        )?;
+    } else {
+        writeln!(out, "{}", locale.text("fleet.none"))?;
+    }
+    for u in &report.unreadable {
+        writeln!(
+            out,
+            "  {dim}{} — {} ({}){dim:#}",
+            u.source,
+            locale.text(&format!("fleet.unreadable.{}", u.reason)),
+            u.detail
+        )?;
+    }
+    out.flush()
+}

@@ -398,3 +398,76 @@ fn bundle_to_a_missing_folder_exits_73_with_a_clear_message() {
         stderr(&out)
     );
 }
+
+#[test]
+fn identity_then_fleet_finds_two_copies_of_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("pc-a.json");
+    let out = run(&[
+        "identity",
+        "--scenario",
+        &scenario("windows-apexone-saas"),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut id: serde_json::Value = serde_json::from_slice(&std::fs::read(&a).unwrap()).unwrap();
+    assert_eq!(id["xdr_device_id"], "3f6b2a9e-1c4d-4e8f-9a70-5b2d8c1e0f47");
+    assert_eq!(id["apex_one_guid"], "1b2c3d4e-5f60-4718-9a0b-c1d2e3f4a5b6");
+    // A clone: another host name, the same agent IDs.
+    id["hostname"] = "PC-CLONE-2".into();
+    std::fs::write(
+        dir.path().join("pc-b.json"),
+        serde_json::to_vec(&id).unwrap(),
+    )
+    .unwrap();
+    let csv = dir.path().join("dups.csv");
+    let out = run(&[
+        "fleet",
+        "--lang",
+        "en",
+        dir.path().to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "duplicates exit 1: {}",
+        stdout(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 endpoints share the Vision One agent ID"),
+        "{text}"
+    );
+    assert!(text.contains("ImageSetupTool"));
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .contains("PC-CLONE-2"));
+    let out = run(&["fleet", "--json", a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["read"], 1);
+    assert!(v["groups"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_bundle_carries_the_identity_fleet_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "bundle",
+        "--json",
+        "--no-network",
+        "--lang",
+        "ja",
+        "--scenario",
+        &scenario("windows-apexone-saas"),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["fleet", "--json", dir.path().to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["read"], 1, "{v}");
+}

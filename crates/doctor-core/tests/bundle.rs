@@ -43,6 +43,7 @@ fn request<'a>(
         }],
         screenshots: Vec::new(),
         limits,
+        identity: None,
     }
 }
 

@@ -57,6 +57,10 @@ fn windows(
     let mut v = step1.to_vec();
     v.push(("coexist.apex_one", apex.0, apex.1));
     v.push(("coexist.deep_security", ds.0, ds.1));
+    if apex.1 != "coexist.apex_one.none" {
+        // Apex One next to the Vision One agent: the master-image risk is explained.
+        v.push(("identity.clone_risk", Info, "identity.clone_risk.info"));
+    }
     let [os, res, disk, tls, roots] = system;
     v.extend([
         ("system.os", os.0, os.1),
@@ -690,4 +694,42 @@ fn a_replayed_scenario_without_network_data_never_probes_the_real_network() {
     let all = doctor_core::checks::network::findings(&Catalogue::embedded(), &report);
     let summary = all.iter().find(|f| f.id == "network.summary").unwrap();
     assert_eq!(summary.message.key, "network.summary.no_hosts");
+}
+
+#[test]
+fn image_traces_next_to_apex_one_raise_the_clone_risk_to_a_warning() {
+    let text = std::fs::read_to_string(scenario_dir().join("windows-apexone-saas.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["registry"][r"HKLM\SYSTEM\Setup\Status\SysprepStatus"] =
+        serde_json::json!({ "GeneralizationState": 7 });
+    v["registry"][r"HKLM\SYSTEM\Setup"] =
+        serde_json::json!({ "CloneTag": "Tue Nov 10 09:00:00 2026" });
+    let probe = FixtureProbe::from_json(&v.to_string(), "clone.json".as_ref()).unwrap();
+    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "identity.clone_risk")
+        .unwrap();
+    assert_eq!(
+        (f.status, f.message.key.as_str()),
+        (Warn, "identity.clone_risk.signs")
+    );
+    let signs: Vec<&str> = f
+        .evidence
+        .iter()
+        .filter(|e| e.key == "evidence.clone_sign")
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(signs, ["sysprep_generalized", "clone_tag"]);
+    let id = doctor_core::identity::collect(&probe, &Catalogue::embedded(), &d);
+    assert_eq!(
+        id.xdr_device_id.as_deref(),
+        Some("3f6b2a9e-1c4d-4e8f-9a70-5b2d8c1e0f47")
+    );
+    assert_eq!(
+        id.apex_one_guid.as_deref(),
+        Some("1b2c3d4e-5f60-4718-9a0b-c1d2e3f4a5b6")
+    );
+    assert_eq!(id.clone_signs, ["sysprep_generalized", "clone_tag"]);
 }

@@ -73,6 +73,8 @@ pub struct Manifest {
     pub network: Option<NetworkReport>,
     pub network_note: bool,
     pub answers: SupportAnswers,
+    /// The endpoint's IDs, for comparing many bundles (`basecamp-doctor fleet`).
+    pub identity: Option<crate::identity::Identity>,
     pub screenshots: Vec<ScreenshotRecord>,
     pub limits: Limits,
     pub files: Vec<FileRecord>,
@@ -111,6 +113,7 @@ impl Manifest {
             network: d.network.clone(),
             network_note,
             answers: request.answers.clone(),
+            identity: request.identity.clone(),
             screenshots,
             limits: request.limits,
             redaction: Redaction {

@@ -213,6 +213,8 @@ pub struct BundleRequest<'a> {
     pub sources: Vec<Source>,
     pub screenshots: Vec<Screenshot>,
     pub limits: Limits,
+    /// The endpoint's IDs (`identity::collect`), so `fleet` can compare bundles.
+    pub identity: Option<crate::identity::Identity>,
 }
 
 #[derive(Debug, Clone, Serialize)]

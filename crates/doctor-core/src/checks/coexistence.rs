@@ -314,7 +314,41 @@ pub fn findings(ctx: &Ctx, co: &Coexistence) -> Vec<Finding> {
             f
         }
     };
-    vec![apex, ds]
+    let mut out = vec![apex, ds];
+    if let Some(a) = &co.apex_one {
+        out.push(clone_risk(ctx, a));
+    }
+    out
+}
+
+/// The master-image problem: an Apex One agent next to the Vision One agent, cloned
+/// without ImageSetupTool, gives every clone the same agent ID. One endpoint cannot prove
+/// it; image traces on this one make it a warning.
+fn clone_risk(ctx: &Ctx, apex: &ApexOne) -> Finding {
+    let signs = if ctx.platform() == Platform::Windows {
+        crate::identity::clone_signs(ctx.probe)
+    } else {
+        Vec::new()
+    };
+    let (status, key) = if signs.is_empty() {
+        (Status::Info, "identity.clone_risk.info")
+    } else {
+        (Status::Warn, "identity.clone_risk.signs")
+    };
+    let mut f = Finding::new(
+        "identity.clone_risk",
+        Step::Support,
+        status,
+        Message::new(key),
+    )
+    .remedy(Message::new("identity.clone_risk.remedy"));
+    for s in &signs {
+        f = f.evidence_keyed("clone_sign", s, format!("value.clone_sign.{s}"));
+    }
+    if let Some(g) = &apex.guid {
+        f = f.evidence("agent_guid", g.clone());
+    }
+    f
 }
 
 #[cfg(test)]
