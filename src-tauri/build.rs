@@ -13,6 +13,8 @@ fn main() {
         "cancel_bundle",
         "reveal_bundle",
         "restart_elevated",
+        "compare_endpoints",
+        "export_fleet_csv",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

@@ -374,6 +374,28 @@ fn bundle_preview(
     )))
 }
 
+/// "Compare several PCs": reads the chosen identity files, bundles or folders and groups
+/// the endpoints that share an ID.
+#[tauri::command]
+async fn compare_endpoints(
+    paths: Vec<String>,
+) -> Result<doctor_core::fleet::FleetReport, CommandError> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    tauri::async_runtime::spawn_blocking(move || doctor_core::fleet::run(&paths))
+        .await
+        .map_err(|e| CommandError::new("internal", "ui.error.unexpected", e))
+}
+
+/// Writes the comparison as CSV where the user chose in the save dialog.
+#[tauri::command]
+fn export_fleet_csv(
+    path: String,
+    report: doctor_core::fleet::FleetReport,
+) -> Result<(), CommandError> {
+    std::fs::write(&path, doctor_core::fleet::to_csv(&report))
+        .map_err(|e| CommandError::new("fleet.csv", "error.output", e))
+}
+
 #[tauri::command]
 fn cancel_bundle(session: tauri::State<'_, Session>) {
     session.cancel.store(true, Ordering::SeqCst);
@@ -528,7 +550,9 @@ pub fn run() {
             bundle_preview,
             cancel_bundle,
             reveal_bundle,
-            restart_elevated
+            restart_elevated,
+            compare_endpoints,
+            export_fleet_csv
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");

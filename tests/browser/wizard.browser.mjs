@@ -60,6 +60,17 @@ function installMock(lang) {
     },
     cancel_bundle: () => null,
     reveal_bundle: () => null,
+    "plugin:dialog|open": () => ["C:\\ids"],
+    "plugin:dialog|save": () => "C:\\Users\\admin\\duplicates.csv",
+    compare_endpoints: () => ({
+      read: 3,
+      groups: [{ kind: "xdr_device_id", value: "3f6b2a9e", members: [
+        { hostname: "PC-001", source: "C:\\ids\\PC-001.json" },
+        { hostname: "PC-002", source: "C:\\ids\\PC-002.json" },
+      ] }],
+      unreadable: [{ source: "C:\\ids\\old.zip", reason: "schema_version", detail: "7" }],
+    }),
+    export_fleet_csv: () => null,
   };
   window.__TAURI_INTERNALS__ = {
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
@@ -151,6 +162,23 @@ try {
         results.push([name, false]);
         console.log(`FAIL ${name}: ${e.message}`);
       }
+    }
+    try {
+      await page.click("[data-testid=open-fleet]");
+      await page.click("[data-testid=fleet-folder]");
+      await page.waitForSelector("[data-testid=fleet-table]");
+      const table = await page.innerText("[data-testid=fleet-table]");
+      if (!table.includes("PC-002")) throw new Error("the duplicate group is not shown");
+      await page.click("[data-testid=fleet-export]");
+      await page.waitForSelector(".ok-line");
+      const raw = (await page.innerText("body")).match(/\b(?:ui|fleet|identity)\.[a-z_]+(?:\.[a-z_]+)+\b/);
+      if (raw) throw new Error(`raw locale key on screen: ${raw[0]}`);
+      await page.screenshot({ path: join(out, `${lang}-9-fleet.png`), fullPage: true });
+      results.push([`${lang} compare several PCs`, true]);
+      console.log(`ok   ${lang} compare several PCs`);
+    } catch (e) {
+      results.push([`${lang} compare several PCs`, false]);
+      console.log(`FAIL ${lang} compare several PCs: ${e.message}`);
     }
     if (errors.length) {
       results.push([`${lang} page errors`, false]);

@@ -3,7 +3,7 @@
 // its actions; they hold no state of their own.
 
 import * as platform from "../platform";
-import type { AppInfo, CommandError, Diagnosis, Lang, Progress, Saved, SourcePreview } from "./types";
+import type { AppInfo, CommandError, Diagnosis, FleetReport, Lang, Progress, Saved, SourcePreview } from "./types";
 import { changes, emptyDraft, migratedDefault, restoreDraft, SCREENS, type Change, type Draft, type Screen } from "./wizard";
 
 const SAVE_DELAY_MS = 300;
@@ -27,6 +27,12 @@ export class Store {
   copied = $state<boolean | null>(null);
   confirmingStartOver = $state(false);
   draftError = $state<CommandError | null>(null);
+  /** "Compare several PCs" instead of the wizard. */
+  view = $state<"wizard" | "fleet">("wizard");
+  fleetInputs = $state<string[]>([]);
+  fleet = $state<FleetReport | null>(null);
+  comparing = $state(false);
+  csvSaved = $state(false);
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private started = false;
 
@@ -192,6 +198,38 @@ export class Store {
 
   reveal(): void {
     platform.revealBundle().catch((e) => (this.error = platform.asCommandError(e)));
+  }
+
+  async addFleetInputs(title: string, folder: boolean): Promise<void> {
+    try {
+      const picked = await platform.chooseFleetInputs(title, folder);
+      for (const p of picked) if (!this.fleetInputs.includes(p)) this.fleetInputs.push(p);
+      if (picked.length > 0) await this.compare();
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    }
+  }
+
+  async compare(): Promise<void> {
+    if (this.fleetInputs.length === 0) return;
+    this.comparing = true;
+    this.csvSaved = false;
+    try {
+      this.fleet = await platform.compareEndpoints($state.snapshot(this.fleetInputs));
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    } finally {
+      this.comparing = false;
+    }
+  }
+
+  async exportCsv(title: string): Promise<void> {
+    if (!this.fleet) return;
+    try {
+      this.csvSaved = await platform.exportFleetCsv(title, $state.snapshot(this.fleet));
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    }
   }
 
   async startOver(): Promise<void> {

@@ -142,3 +142,9 @@ export interface CommandError {
 export function verdictOf(s: Summary): "pass" | "warn" | "fail" {
   return s.fail > 0 ? "fail" : s.warn > 0 ? "warn" : "pass";
 }
+
+export interface FleetReport {
+  read: number;
+  groups: { kind: string; value: string; members: { hostname: string; source: string }[] }[];
+  unreadable: { source: string; reason: string; detail: string }[];
+}

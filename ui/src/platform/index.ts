@@ -2,11 +2,12 @@
 // can run in a plain browser against a mocked IPC (see @tauri-apps/api/mocks).
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppInfo,
   CommandError,
   Diagnosis,
+  FleetReport,
   Lang,
   Progress,
   Saved,
@@ -50,6 +51,30 @@ export async function chooseScreenshot(title: string): Promise<string | null> {
   });
   if (typeof picked !== "string") return null;
   return invoke<string>("add_screenshot", { path: picked });
+}
+
+/** Identity files, bundles or folders of them, chosen in the system dialog. */
+export async function chooseFleetInputs(title: string, folder: boolean): Promise<string[]> {
+  const picked = await open({
+    title,
+    multiple: true,
+    directory: folder,
+    filters: folder ? undefined : [{ name: "identity.json / bundle.zip", extensions: ["json", "zip"] }],
+  });
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+export function compareEndpoints(paths: string[]): Promise<FleetReport> {
+  return invoke<FleetReport>("compare_endpoints", { paths });
+}
+
+/** Asks where to save and writes the CSV; false when the user cancelled. */
+export async function exportFleetCsv(title: string, report: FleetReport): Promise<boolean> {
+  const path = await save({ title, defaultPath: "duplicates.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
+  if (!path) return false;
+  await invoke<void>("export_fleet_csv", { path, report });
+  return true;
 }
 
 export function bundlePreview(agentLogs: boolean): Promise<SourcePreview[]> {
