@@ -49,6 +49,17 @@ struct Session {
     saved: Mutex<Option<PathBuf>>,
 }
 
+impl Session {
+    /// The checks the bundle is made from; saving before any check is an error.
+    fn last_diagnosis(&self) -> Result<Diagnosis, CommandError> {
+        self.diagnosis
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| CommandError::new("bundle.no_checks", "error.no_checks", ""))
+    }
+}
+
 /// An error the UI can show: a stable code, a locale key and the technical detail.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommandError {
@@ -298,12 +309,7 @@ async fn collect_bundle(
     }
     tauri::async_runtime::spawn_blocking(move || {
         let session = app.state::<Session>();
-        let diagnosis = session
-            .diagnosis
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(|| CommandError::new("bundle.no_checks", "error.no_checks", ""))?;
+        let diagnosis = session.last_diagnosis()?;
         let destination = bundle::default_destination().ok_or_else(|| {
             CommandError::new("bundle.no_destination", "error.no_destination", "")
         })?;
@@ -362,12 +368,7 @@ fn bundle_preview(
     session: tauri::State<'_, Session>,
     agent_logs: bool,
 ) -> Result<Vec<bundle::SourcePreview>, CommandError> {
-    let diagnosis = session
-        .diagnosis
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-        .ok_or_else(|| CommandError::new("bundle.no_checks", "error.no_checks", ""))?;
+    let diagnosis = session.last_diagnosis()?;
     let catalogue = Catalogue::embedded();
     Ok(bundle::preview(&bundle::default_sources(
         &catalogue, &diagnosis, agent_logs,
