@@ -45,6 +45,8 @@ printf 'proxy=http://alice:secret@proxy.corp:8080\n' > "$base/log/xbc_update.log
 wine reg add 'HKLM\SOFTWARE\WOW6432Node\TrendMicro\TMSecurityService' /v xdr_device_id /t REG_SZ /d 'wine-smoke-device-0001' /f >/dev/null
 wine reg add 'HKLM\SOFTWARE\WOW6432Node\TrendMicro\PC-cillinNTCorp\CurrentVersion' /v GUID /t REG_SZ /d 'a0b1c2d3-e4f5-4607-8899-aabbccddeeff' /f >/dev/null
 wine reg add 'HKLM\SOFTWARE\WOW6432Node\TrendMicro\PC-cillinNTCorp\CurrentVersion' /v Server /t REG_SZ /d 'apexone01.corp.example' /f >/dev/null
+wine reg add 'HKLM\SYSTEM\Setup\Status\SysprepStatus' /v GeneralizationState /t REG_DWORD /d 7 /f >/dev/null
+wine reg add 'HKLM\SYSTEM\Setup' /v CloneTag /t REG_MULTI_SZ /d 'Tue Nov 10 09:00:00 2026' /f >/dev/null
 wineserver -w
 
 echo "wine-smoke: starting the dummy EndpointBasecamp.exe"
@@ -60,6 +62,8 @@ code1=$?
 mkdir -p "$WINEPREFIX/drive_c/out"
 run bundle --json --no-network --lang en --out 'C:\out' > "$work/bundle.json"
 code2=$?
+run identity --out 'C:\identity.json'
+code4=$?
 set -e
 
 kill "$dummy" 2>/dev/null || true
@@ -70,7 +74,7 @@ run check --json --no-network --lang en > "$work/check2.json"
 code3=$?
 set -e
 
-python3 - "$work" "$code1" "$code2" "$code3" <<'PY'
+python3 - "$work" "$code1" "$code2" "$code3" "$code4" <<'PY'
 import json, sys, zipfile, pathlib
 work = pathlib.Path(sys.argv[1]); codes = sys.argv[2:]
 results = []
@@ -101,6 +105,15 @@ with zipfile.ZipFile(zpath) as z:
     check("credentials were masked", b"secret" not in z.read("logs/basecamp/xbc_update.log"))
     m = json.loads(z.read("manifest.json"))
     check("the manifest names the original Windows path", any(f["original_path"].endswith("EndpointBasecamp.log") and "\\" in f["original_path"] for f in m["files"]), m["files"])
+
+check("identity ran under Wine", codes[3] == "0", codes[3])
+ident = json.loads((work / "prefix" / "drive_c" / "identity.json").read_text(encoding="utf-8"))
+check("identity holds the agent ID and the Apex One GUID", ident["xdr_device_id"] == "wine-smoke-device-0001" and ident["apex_one_guid"] == "a0b1c2d3-e4f5-4607-8899-aabbccddeeff", ident)
+check("identity reads Windows' MachineGuid", bool(ident.get("machine_guid")), ident)
+check("identity sees the image traces", ident["clone_signs"] == ["sysprep_generalized", "clone_tag"], ident)
+cr = by.get("identity.clone_risk")
+check("the clone risk is a warning with image traces", cr is not None and cr["status"] == "warn", cr)
+check("the bundle's manifest carries the identity", m.get("identity", {}).get("xdr_device_id") == "wine-smoke-device-0001", m.get("identity"))
 
 c2 = json.loads((work / "check2.json").read_text(encoding="utf-8"))
 p2 = {f["id"]: f for f in c2["findings"]}["agent.basecamp.process"]
