@@ -47,5 +47,9 @@ bash tests/windows/wine-smoke.sh
 step "Rust tests"
 cargo test --workspace --quiet
 
+step "screenshots: a real capture of the Xvfb screen (a picture on it, so pixels differ)"
+xvfb-run -a -s "-screen 0 1366x768x24" bash -c \
+  'display -geometry +0+0 icons/128x128.png & sleep 1.5; cargo test -p basecamp-doctor-app --quiet -- --ignored capture; status=$?; kill %1; exit $status'
+
 step "end-to-end: the real window under Xvfb, in English and Japanese"
 bash scripts/e2e.sh

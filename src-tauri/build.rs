@@ -15,6 +15,9 @@ fn main() {
         "restart_elevated",
         "compare_endpoints",
         "export_fleet_csv",
+        "store_screenshot",
+        "read_screenshot",
+        "capture_screen",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

@@ -214,35 +214,140 @@ fn clear_draft(app: tauri::AppHandle) -> Result<(), CommandError> {
     }
 }
 
-/// Copies a chosen image into the draft folder at once, so it survives the original being
-/// moved. Only PNG and JPEG are accepted.
+/// Stores a chosen image file in the draft folder at once (checked and scaled like any
+/// screenshot), so it survives the original being moved.
 #[tauri::command]
 fn add_screenshot(app: tauri::AppHandle, path: String) -> Result<String, CommandError> {
-    use std::io::Read;
-    let source = PathBuf::from(&path);
-    let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(&source).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         CommandError::new("screenshot.unreadable", "error.screenshot_unreadable", e)
     })?;
-    let n = file.read(&mut head).unwrap_or(0);
-    let ext = if head[..n].starts_with(b"\x89PNG\r\n\x1a\n") {
-        "png"
-    } else if head[..n].starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "jpg"
-    } else {
+    stored(doctor_core::screenshot::store(
+        &bytes,
+        &screenshot_dir(&app)?,
+        false,
+    ))
+}
+
+fn screenshot_dir(app: &tauri::AppHandle) -> Result<PathBuf, CommandError> {
+    Ok(draft_dir(app)?.join("screenshots"))
+}
+
+fn stored(
+    result: Result<doctor_core::screenshot::StoredImage, doctor_core::screenshot::ScreenshotError>,
+) -> Result<String, CommandError> {
+    result
+        .map(|s| s.path.display().to_string())
+        .map_err(|e| CommandError::new("screenshot.invalid", e.message_key(), e))
+}
+
+/// Stores an image sent as the raw request body (pasted, dropped or annotated): checked,
+/// scaled down if wider than 3840 px, saved as PNG in the draft folder.
+#[tauri::command]
+fn store_screenshot(
+    app: tauri::AppHandle,
+    request: tauri::ipc::Request<'_>,
+) -> Result<String, CommandError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(CommandError::new(
-            "screenshot.not_image",
+            "screenshot.invalid",
             "error.screenshot_not_image",
-            &path,
+            "no image data",
         ));
     };
-    let dir = draft_dir(&app)?.join("screenshots");
-    let io = |e: std::io::Error| CommandError::new("draft.unwritable", "error.draft", e);
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let name = format!("{}.{ext}", chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
-    let target = dir.join(name);
-    std::fs::copy(&source, &target).map_err(io)?;
-    Ok(target.display().to_string())
+    stored(doctor_core::screenshot::store(
+        bytes,
+        &screenshot_dir(&app)?,
+        false,
+    ))
+}
+
+/// The bytes of a stored screenshot, for its preview and the annotation editor. Only files
+/// inside the draft's screenshot folder can be read.
+#[tauri::command]
+fn read_screenshot(
+    app: tauri::AppHandle,
+    path: String,
+) -> Result<tauri::ipc::Response, CommandError> {
+    let dir = screenshot_dir(&app)?;
+    let path = PathBuf::from(path);
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(dir.canonicalize().ok())
+        .is_some_and(|(p, d)| p.starts_with(d));
+    if !inside {
+        return Err(CommandError::new(
+            "screenshot.outside",
+            "error.screenshot_unreadable",
+            path.display(),
+        ));
+    }
+    std::fs::read(&path)
+        .map(tauri::ipc::Response::new)
+        .map_err(|e| CommandError::new("screenshot.unreadable", "error.screenshot_unreadable", e))
+}
+
+/// Captures the monitor under `pointer` (or every monitor) as images.
+pub fn capture_monitors(
+    all: bool,
+    pointer: Option<(i32, i32)>,
+) -> Result<Vec<image::RgbaImage>, String> {
+    let monitors = xcap::Monitor::all().map_err(|e| e.to_string())?;
+    let chosen: Vec<xcap::Monitor> = if all {
+        monitors
+    } else {
+        let under = pointer.and_then(|(x, y)| xcap::Monitor::from_point(x, y).ok());
+        match under {
+            Some(m) => vec![m],
+            None => monitors
+                .into_iter()
+                .find(|m| m.is_primary().unwrap_or(false))
+                .into_iter()
+                .collect(),
+        }
+    };
+    if chosen.is_empty() {
+        return Err("no monitor found".into());
+    }
+    chosen
+        .iter()
+        .map(|m| m.capture_image().map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Hides the window, captures, shows the window again and stores the images. The UI
+/// counts down first so the admin can bring the console to the front.
+#[tauri::command]
+async fn capture_screen(
+    app: tauri::AppHandle,
+    window: tauri::Window,
+    all: bool,
+) -> Result<Vec<String>, CommandError> {
+    let pointer = app.cursor_position().ok().map(|p| (p.x as i32, p.y as i32));
+    let dir = screenshot_dir(&app)?;
+    let _ = window.hide();
+    // Give the window system a moment to take the window off the screen.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let result =
+        tauri::async_runtime::spawn_blocking(move || -> Result<Vec<String>, CommandError> {
+            let images = capture_monitors(all, pointer)
+                .map_err(|e| CommandError::new("screenshot.capture", "error.capture", e))?;
+            let mut paths = Vec::new();
+            for img in images {
+                let mut png = Vec::new();
+                image::DynamicImage::ImageRgba8(img)
+                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                    .map_err(|e| CommandError::new("screenshot.capture", "error.capture", e))?;
+                paths.push(stored(doctor_core::screenshot::store(&png, &dir, false))?);
+            }
+            Ok(paths)
+        })
+        .await
+        .map_err(|e| CommandError::new("internal", "error.capture", e))
+        .and_then(|r| r);
+    let _ = window.show();
+    let _ = window.set_focus();
+    result
 }
 
 /// What the Save step asks for.
@@ -553,7 +658,10 @@ pub fn run() {
             reveal_bundle,
             restart_elevated,
             compare_endpoints,
-            export_fleet_csv
+            export_fleet_csv,
+            store_screenshot,
+            read_screenshot,
+            capture_screen
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");
@@ -570,6 +678,24 @@ mod tests {
         let b = Options::from_args(["--scenario=y.json".into()]);
         assert_eq!(b.scenario, Some(PathBuf::from("y.json")));
         assert!(Options::from_args(Vec::<String>::new()).scenario.is_none());
+    }
+
+    /// Runs only on a display (CI runs it under Xvfb with a patterned root window).
+    #[test]
+    #[ignore = "needs a display"]
+    fn capture_gives_an_image_of_the_screen_with_real_pixels() {
+        let images = capture_monitors(false, Some((10, 10))).expect("capture works");
+        let img = &images[0];
+        let expected: Vec<u32> = std::env::var("EXPECT_SCREEN")
+            .unwrap_or_else(|_| "1366x768".into())
+            .split('x')
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert_eq!(vec![img.width(), img.height()], expected);
+        let first = img.get_pixel(0, 0);
+        assert!(img.pixels().any(|p| p != first), "the capture is uniform");
+        let all = capture_monitors(true, None).expect("capture of all monitors works");
+        assert!(!all.is_empty());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod network;
 pub mod probe;
 pub mod report;
+pub mod screenshot;
 
 pub use catalogue::Catalogue;
 pub use checks::{run_checks, Diagnosis};

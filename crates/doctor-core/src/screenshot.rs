@@ -1,0 +1,176 @@
+//! Screenshots for support, whatever way they arrive (captured, pasted, dropped, chosen
+//! or annotated): only PNG and JPEG that really decode are accepted, images wider than
+//! 3840 px are scaled down for the bundle (the original is kept when asked), and each is
+//! saved as PNG in the draft folder at once.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// Widest image put into a bundle; wider ones are scaled down.
+pub const MAX_WIDTH: u32 = 3840;
+/// Decoding limits, so a hostile file cannot ask for gigabytes.
+const MAX_SIDE: u32 = 20_000;
+const MAX_ALLOC: u64 = 512 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredImage {
+    /// The PNG that goes into the bundle.
+    pub path: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    /// The size before scaling down, when it was scaled.
+    pub scaled_from: Option<(u32, u32)>,
+    /// The unscaled original, when it was kept.
+    pub original: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenshotError {
+    #[error("not a PNG or JPEG image")]
+    NotImage,
+    #[error("the image is damaged: {0}")]
+    Broken(String),
+    #[error("could not save the image in {path}: {source}")]
+    Save {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ScreenshotError {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            ScreenshotError::NotImage => "error.screenshot_not_image",
+            ScreenshotError::Broken(_) => "error.screenshot_broken",
+            ScreenshotError::Save { .. } => "error.draft",
+        }
+    }
+}
+
+fn unique_name(dir: &Path, suffix: &str) -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%3f");
+    (0..)
+        .map(|n| {
+            if n == 0 {
+                dir.join(format!("{stamp}{suffix}.png"))
+            } else {
+                dir.join(format!("{stamp}-{n}{suffix}.png"))
+            }
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{stamp}{suffix}.png")))
+}
+
+/// Checks, scales and saves an image given as bytes.
+pub fn store(
+    bytes: &[u8],
+    dir: &Path,
+    keep_original: bool,
+) -> Result<StoredImage, ScreenshotError> {
+    let format = image::guess_format(bytes).map_err(|_| ScreenshotError::NotImage)?;
+    if !matches!(format, image::ImageFormat::Png | image::ImageFormat::Jpeg) {
+        return Err(ScreenshotError::NotImage);
+    }
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|e| ScreenshotError::Broken(e.to_string()))?;
+    let save_err = |source| ScreenshotError::Save {
+        path: dir.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(save_err)?;
+    let (w, h) = (img.width(), img.height());
+    let (img, scaled_from) = if w > MAX_WIDTH {
+        let nh = ((u64::from(h) * u64::from(MAX_WIDTH)) / u64::from(w)).max(1) as u32;
+        (
+            img.resize_exact(MAX_WIDTH, nh, image::imageops::FilterType::Triangle),
+            Some((w, h)),
+        )
+    } else {
+        (img, None)
+    };
+    let original = if keep_original && scaled_from.is_some() {
+        let p = unique_name(dir, "-original");
+        std::fs::write(&p, bytes).map_err(save_err)?;
+        Some(p)
+    } else {
+        None
+    };
+    let path = unique_name(dir, "");
+    img.save_with_format(&path, image::ImageFormat::Png)
+        .map_err(|e| save_err(std::io::Error::other(e)))?;
+    Ok(StoredImage {
+        path,
+        width: img.width(),
+        height: img.height(),
+        scaled_from,
+        original,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut img = image::RgbImage::new(w, h);
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            *p = image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]);
+        }
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_png_is_stored_as_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&png(640, 480), dir.path(), false).unwrap();
+        assert_eq!((s.width, s.height, s.scaled_from), (640, 480, None));
+        assert!(s.path.exists());
+    }
+
+    #[test]
+    fn wide_images_are_scaled_to_3840_and_the_original_kept_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&png(5120, 1440), dir.path(), true).unwrap();
+        assert_eq!((s.width, s.height), (3840, 1080));
+        assert_eq!(s.scaled_from, Some((5120, 1440)));
+        let original = s.original.unwrap();
+        assert_eq!(image::image_dimensions(&original).unwrap(), (5120, 1440));
+    }
+
+    #[test]
+    fn broken_and_foreign_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut broken = png(64, 64);
+        broken.truncate(60);
+        assert!(matches!(
+            store(&broken, dir.path(), false),
+            Err(ScreenshotError::Broken(_))
+        ));
+        assert!(matches!(
+            store(b"%PDF-1.7 hello", dir.path(), false),
+            Err(ScreenshotError::NotImage)
+        ));
+        assert!(matches!(
+            store(b"GIF89a....", dir.path(), false),
+            Err(ScreenshotError::NotImage)
+        ));
+        assert_eq!(
+            std::fs::read_dir(dir.path())
+                .map(|d| d.count())
+                .unwrap_or(0),
+            0
+        );
+    }
+}
