@@ -18,6 +18,7 @@ const PORT = 4179;
 /** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
 function installMock(lang) {
   const callbacks = new Map();
+  const stored = new Map();
   let next = 1;
   const finding = (id, step, status, key, params = {}, remedy = null) => ({
     id, step, status, message: { key, params }, evidence: [{ key: "evidence.hostname", value: "PC-TOKYO-017" }], remedy,
@@ -60,7 +61,13 @@ function installMock(lang) {
     },
     cancel_bundle: () => null,
     reveal_bundle: () => null,
-    "plugin:dialog|open": () => ["C:\\ids"],
+    "plugin:dialog|open": (a) => (a.options?.multiple ? ["C:\\ids"] : "C:\\Users\\admin\\Pictures\\bar.png"),
+    add_screenshot: (a) => {
+      if (!a.path.endsWith("bar.png")) throw { code: "screenshot.not_image", message_key: "error.screenshot_not_image", detail: a.path };
+      const path = `/draft/screenshots/file-${stored.size + 1}.png`;
+      stored.set(path, window.__lastStored.slice());
+      return path;
+    },
     "plugin:dialog|save": () => "C:\\Users\\admin\\duplicates.csv",
     compare_endpoints: () => ({
       read: 3,
@@ -71,6 +78,13 @@ function installMock(lang) {
       unreadable: [{ source: "C:\\ids\\old.zip", reason: "schema_version", detail: "7" }],
     }),
     export_fleet_csv: () => null,
+    store_screenshot: (bytes) => {
+      const path = `/draft/screenshots/shot-${stored.size + 1}.png`;
+      stored.set(path, new Uint8Array(bytes));
+      window.__lastStored = new Uint8Array(bytes);
+      return path;
+    },
+    read_screenshot: (args) => stored.get(args.path).slice().buffer,
   };
   window.__TAURI_INTERNALS__ = {
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
@@ -132,6 +146,43 @@ try {
           if (!(await page.isChecked("[data-testid=migrated-yes]"))) throw new Error("step 3 not pre-answered");
           await page.click("[data-testid=bluebar-yes]");
           await page.waitForSelector("[data-testid=slot-blue_bar]");
+          // Paste an image (the Win+Shift+S habit), then black-box part of it.
+          await page.evaluate(async () => {
+            const c = new OffscreenCanvas(200, 100);
+            const x = c.getContext("2d");
+            x.fillStyle = "#3366cc";
+            x.fillRect(0, 0, 200, 100);
+            const file = new File([await c.convertToBlob({ type: "image/png" })], "shot.png", { type: "image/png" });
+            const dt = new DataTransfer();
+            dt.items.add(file);
+            const ev = new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true });
+            document.querySelector("[data-testid=paste-blue_bar]").dispatchEvent(ev);
+          });
+          await page.waitForSelector("[data-testid=shot] img");
+          await page.click("[data-testid=annotate]");
+          await page.waitForSelector("[data-testid=annotate-canvas]");
+          await page.waitForTimeout(300);
+          await page.click("[data-testid=tool-blackbox]");
+          const box = await page.locator("[data-testid=annotate-canvas]").boundingBox();
+          await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 4 });
+          await page.mouse.up();
+          await page.screenshot({ path: join(out, `${lang}-annotate.png`) });
+          await page.click("[data-testid=annotate-save]");
+          await page.waitForFunction(() => !document.querySelector("[data-testid=annotate-dialog]"));
+          const [inside, outside] = await page.evaluate(async () => {
+            const bmp = await createImageBitmap(new Blob([window.__lastStored], { type: "image/png" }));
+            const c = new OffscreenCanvas(bmp.width, bmp.height);
+            const x = c.getContext("2d");
+            x.drawImage(bmp, 0, 0);
+            return [Array.from(x.getImageData(80, 40, 1, 1).data), Array.from(x.getImageData(190, 95, 1, 1).data)];
+          });
+          if (inside.slice(0, 3).join() !== "0,0,0") throw new Error(`black box not in the pixels: ${inside}`);
+          if (outside.slice(0, 3).join() !== "51,102,204") throw new Error(`pixels outside the box changed: ${outside}`);
+          // And an image file chosen in the dialog.
+          await page.click("[data-testid=add-blue_bar]");
+          await page.waitForFunction(() => document.querySelectorAll("[data-testid=slot-blue_bar] [data-testid=shot] img").length === 2);
         }
         if (screen === "support") {
           await page.fill("[data-testid=business-id]", "A1B2C3D4-BROWSER");

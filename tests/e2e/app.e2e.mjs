@@ -189,6 +189,9 @@ try {
       assert(pre === true, "step 3 is pre-answered 'migrated' for an on-premises agent");
       await click("[data-testid=bluebar-no]");
       await waitFor(() => s.find("[data-testid=slot-no_blue_bar]"), "the no-blue-bar screenshot slot");
+      // A real capture: three-second countdown, window hidden, screen captured, preview.
+      await click("[data-testid=capture-no_blue_bar]");
+      await waitFor(() => s.find("[data-testid=slot-no_blue_bar] [data-testid=shot] img"), "the captured screenshot's preview", 20000);
       await s.shot(`${uiLang}-wizard-4-connection.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
@@ -215,6 +218,8 @@ try {
       assert(manifest.answers.business_id === "A1B2C3D4-E2E", "the typed Business ID is in the manifest");
       assert(manifest.answers.on_premises_server_gone === true, "the 'old server is gone' answer is in the manifest");
       assert(manifest.lang === uiLang, "the bundle is in the chosen language");
+      const shot = manifest.screenshots.find((x) => x.slot === "no_blue_bar");
+      assert(shot && shot.entry.startsWith("screenshots/"), "the captured screenshot is in the bundle");
       console.log(`     clicks from launch to saved bundle: ${clicks}`);
     } finally {
       await s.close();

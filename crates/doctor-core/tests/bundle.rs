@@ -498,3 +498,34 @@ fn a_full_destination_is_reported_as_disk_full() {
     assert!(matches!(err, BundleError::DiskFull(_)), "{err}");
     assert_eq!(err.message_key(), "bundle.error.disk_full");
 }
+
+#[test]
+fn screenshots_go_in_with_slot_and_caption_and_show_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let shot = tmp.path().join("bar.png");
+    image::RgbImage::from_pixel(40, 20, image::Rgb([10, 120, 200]))
+        .save(&shot)
+        .unwrap();
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let mut req = request(&d, &cat, &logs, Limits::default());
+    req.screenshots.push(doctor_core::bundle::Screenshot {
+        path: shot.clone(),
+        slot: "no_blue_bar".into(),
+        caption: "Apex One コンソール(青いバーなし)".into(),
+    });
+    let outcome = write_bundle(&req, tmp.path(), "b", &NoProgress).unwrap();
+    let (mut zip, manifest) = read_zip(&outcome.path);
+    let rec = &manifest.screenshots[0];
+    assert_eq!(rec.slot, "no_blue_bar");
+    assert_eq!(rec.caption, "Apex One コンソール(青いバーなし)");
+    let mut png = Vec::new();
+    zip.by_name(&rec.entry)
+        .unwrap()
+        .read_to_end(&mut png)
+        .unwrap();
+    assert_eq!(png, std::fs::read(&shot).unwrap());
+    let html = entry_text(&mut zip, "report.html");
+    assert!(html.contains("data:image/png;base64,") && html.contains("青いバーなし"));
+}

@@ -133,6 +133,48 @@ export class Store {
     }
   }
 
+  /** Seconds left before a capture, while counting down. */
+  countdown = $state<number | null>(null);
+
+  async addScreenshotBytes(slot: string, bytes: Uint8Array): Promise<void> {
+    try {
+      const path = await platform.storeScreenshot(bytes);
+      this.draft.screenshots.push({ path, slot, caption: "" });
+      this.persist();
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    }
+  }
+
+  /** Counts down three seconds (time to bring the console forward), then captures. */
+  async capture(slot: string, all: boolean): Promise<void> {
+    if (this.countdown !== null) return;
+    for (let n = 3; n > 0; n--) {
+      this.countdown = n;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    this.countdown = null;
+    try {
+      for (const path of await platform.captureScreen(all)) {
+        this.draft.screenshots.push({ path, slot, caption: "" });
+      }
+      this.persist();
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    }
+  }
+
+  /** Replaces a screenshot with its annotated version (boxes drawn into the pixels). */
+  async replaceScreenshot(index: number, bytes: Uint8Array): Promise<void> {
+    try {
+      const path = await platform.storeScreenshot(bytes);
+      this.draft.screenshots[index].path = path;
+      this.persist();
+    } catch (e) {
+      this.error = platform.asCommandError(e);
+    }
+  }
+
   removeScreenshot(index: number): void {
     this.draft.screenshots.splice(index, 1);
     this.persist();

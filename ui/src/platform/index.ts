@@ -77,6 +77,22 @@ export async function exportFleetCsv(title: string, report: FleetReport): Promis
   return true;
 }
 
+/** Stores image bytes (pasted, dropped or annotated) in the draft; returns its path. */
+export function storeScreenshot(bytes: Uint8Array): Promise<string> {
+  return invoke<string>("store_screenshot", bytes);
+}
+
+/** The bytes of a stored screenshot (for previews and the annotation editor). */
+export async function readScreenshot(path: string): Promise<Uint8Array> {
+  const data = await invoke<ArrayBuffer | number[]>("read_screenshot", { path });
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data);
+}
+
+/** Hides the window, captures the screen under the pointer (or all), shows it again. */
+export function captureScreen(all: boolean): Promise<string[]> {
+  return invoke<string[]>("capture_screen", { all });
+}
+
 export function bundlePreview(agentLogs: boolean): Promise<SourcePreview[]> {
   return invoke<SourcePreview[]>("bundle_preview", { agentLogs });
 }

@@ -26,6 +26,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Standard base64 (RFC 4648) for data URIs; a few lines, not worth a dependency.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 const STYLE: &str = r#"
 body{font-family:"Yu Gothic UI","Meiryo","Noto Sans CJK JP","Noto Sans JP",system-ui,sans-serif;color:#1d2327;max-width:980px;margin:24px auto;padding:0 16px;line-height:1.6}
 h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e6e8}
@@ -37,6 +56,7 @@ h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e
 .remedy{background:#eef6f5;padding:4px 10px;border-radius:6px;margin:4px 0}
 table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #d5d9dc;padding:3px 6px;text-align:left;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em;margin:4px 0}dt{color:#5f6368}dd{margin:0;overflow-wrap:anywhere}
+.shot img{max-width:100%;border:1px solid #d5d9dc}.shot figcaption{font-size:.85em;color:#5f6368}
 @media print{body{margin:0}.f{page-break-inside:avoid}}
 "#;
 
@@ -168,17 +188,31 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
     h.push_str("</dl>");
 
     if !manifest.screenshots.is_empty() {
-        let _ = write!(h, "<h2>{}</h2><ul>", t("bundle.report.screenshots"));
+        let _ = write!(h, "<h2>{}</h2>", t("bundle.report.screenshots"));
         for s in &manifest.screenshots {
+            // Embedded, so the report shows them even outside the zip and when printed.
+            let img = std::fs::read(&s.original_path)
+                .map(|b| {
+                    format!(
+                        "<img src=\"data:image/png;base64,{}\" alt=\"{}\">",
+                        base64(&b),
+                        escape(&s.caption)
+                    )
+                })
+                .unwrap_or_default();
+            let slot_key = format!("ui.slot.{}", s.slot);
+            let caption = if s.caption.is_empty() {
+                l.text(&slot_key)
+            } else {
+                &s.caption
+            };
             let _ = write!(
                 h,
-                "<li><a href=\"{}\">{}</a> — {}</li>",
-                escape(&s.entry),
-                escape(&s.entry),
-                escape(&s.caption)
+                "<figure class=\"shot\">{img}<figcaption>{} — <code>{}</code></figcaption></figure>",
+                escape(caption),
+                escape(&s.entry)
             );
         }
-        h.push_str("</ul>");
     }
 
     let _ = write!(
@@ -233,4 +267,16 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         t("bundle.report.footer")
     );
     h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+    }
 }
