@@ -168,18 +168,30 @@ try {
           await page.mouse.down();
           await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 4 });
           await page.mouse.up();
+          await page.click("[data-testid=tool-highlight]");
+          await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.95, box.y + box.height * 0.8, { steps: 4 });
+          await page.mouse.up();
           await page.screenshot({ path: join(out, `${lang}-annotate.png`) });
           await page.click("[data-testid=annotate-save]");
           await page.waitForFunction(() => !document.querySelector("[data-testid=annotate-dialog]"));
-          const [inside, outside] = await page.evaluate(async () => {
+          const [inside, outside, edge] = await page.evaluate(async () => {
             const bmp = await createImageBitmap(new Blob([window.__lastStored], { type: "image/png" }));
             const c = new OffscreenCanvas(bmp.width, bmp.height);
             const x = c.getContext("2d");
             x.drawImage(bmp, 0, 0);
-            return [Array.from(x.getImageData(80, 40, 1, 1).data), Array.from(x.getImageData(190, 95, 1, 1).data)];
+            return [
+              Array.from(x.getImageData(80, 40, 1, 1).data),
+              Array.from(x.getImageData(190, 95, 1, 1).data),
+              // The box's left edge, wherever the drag landed within a few pixels.
+              Array.from({ length: 13 }, (_, i) => Array.from(x.getImageData(134 + i, 50, 1, 1).data).slice(0, 3).join())
+                .find((p) => p === "224,32,27") ?? "none",
+            ];
           });
           if (inside.slice(0, 3).join() !== "0,0,0") throw new Error(`black box not in the pixels: ${inside}`);
           if (outside.slice(0, 3).join() !== "51,102,204") throw new Error(`pixels outside the box changed: ${outside}`);
+          if (edge !== "224,32,27") throw new Error(`highlight box not in the pixels: ${edge}`);
           // And an image file chosen in the dialog.
           await page.click("[data-testid=add-blue_bar]");
           await page.waitForFunction(() => document.querySelectorAll("[data-testid=slot-blue_bar] [data-testid=shot] img").length === 2);
