@@ -397,7 +397,7 @@ fn fleet(args: FleetArgs) -> ExitCode {
         }
     }
     let written = if args.json {
-        output::fleet_json(&report)
+        output::json(&report)
     } else {
         output::fleet_text(&report, locale)
     };
@@ -489,7 +489,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
     };
     bar.clear();
     let written = if args.json {
-        output::bundle_json(&outcome)
+        output::json(&outcome)
     } else {
         output::bundle_text(&outcome, locale)
     };

@@ -1,4 +1,4 @@
-//! How `check` prints: readable text grouped by the guide's steps (coloured on a terminal,
+//! How the commands print: readable text grouped by the guide's steps (coloured on a terminal,
 //! plain when piped or with `NO_COLOR`), or one JSON object.
 
 use anstream::AutoStream;
@@ -10,9 +10,10 @@ use doctor_core::Locale;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-pub fn json(report: &Report) -> std::io::Result<()> {
+/// Any result as one pretty JSON object on stdout (check, bundle, fleet).
+pub fn json<T: serde::Serialize>(value: &T) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, report).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
     writeln!(out)
 }
 
@@ -164,12 +165,6 @@ impl doctor_core::bundle::ProgressSink for ProgressBar {
     }
 }
 
-pub fn bundle_json(outcome: &doctor_core::bundle::BundleOutcome) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, outcome).map_err(std::io::Error::other)?;
-    writeln!(out)
-}
-
 pub fn bundle_text(
     outcome: &doctor_core::bundle::BundleOutcome,
     locale: &Locale,
@@ -199,12 +194,6 @@ pub fn bundle_text(
         )?;
     }
     out.flush()
-}
-
-pub fn fleet_json(report: &doctor_core::fleet::FleetReport) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, report).map_err(std::io::Error::other)?;
-    writeln!(out)
 }
 
 pub fn fleet_text(

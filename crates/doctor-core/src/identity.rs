@@ -108,7 +108,10 @@ pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) 
                 .and_then(|s| secs_to_rfc3339(i64::from(s)));
             identity.clone_signs = clone_signs(probe);
         }
-        Platform::Linux | Platform::Macos => {
+        // macOS keeps registration in a preference the app cannot read yet (see
+        // agent.registration.macos_unverified); only the machine ID is left out there too.
+        Platform::Macos => {}
+        Platform::Linux => {
             // The `.identity` file's format is the agent's own and may hold more than an
             // ID, so only a fingerprint of it leaves the machine: equal files, equal print.
             let file = &catalogue.agent.linux.identity_file;
