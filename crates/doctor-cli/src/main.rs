@@ -11,11 +11,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use doctor_core::bundle;
 use doctor_core::catalogue::HostEntry;
-use doctor_core::checks::network::{self as net_check, NetworkOptions};
 use doctor_core::network::NetConfig;
-use doctor_core::probe::fixture::FixtureProbe;
-use doctor_core::probe::Probe;
-use doctor_core::{Catalogue, Diagnosis, Lang, Locale, Report};
+use doctor_core::probe::ProbeError;
+use doctor_core::{
+    Catalogue, DiagnoseError, Diagnosis, Lang, Locale, NetworkOptions, Options, Report, Source,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -228,12 +228,9 @@ fn fail(locale: &Locale, key: &str, detail: &dyn std::fmt::Display, code: u8) ->
     ExitCode::from(code)
 }
 
-/// The checks every face runs first: load the catalogue and the probe, run the local
-/// checks, then step 2. `Err` is the exit code after the error was printed.
-fn diagnose(
-    run: &RunArgs,
-    locale: &Locale,
-) -> Result<(Catalogue, Diagnosis, Box<dyn Probe>), ExitCode> {
+/// Loads the catalogue, then runs the engine's one entry point with what the flags ask.
+/// `Err` is the exit code after the error was printed.
+fn diagnose(run: &RunArgs, locale: &Locale) -> Result<(Catalogue, Diagnosis), ExitCode> {
     let catalogue = match &run.catalogue {
         None => Catalogue::embedded(),
         Some(path) => {
@@ -255,16 +252,6 @@ fn diagnose(
             })?
         }
     };
-    let probe: Box<dyn Probe> = match &run.scenario {
-        None => doctor_core::probe::live(),
-        Some(path) => match FixtureProbe::load(path) {
-            Ok(p) => Box::new(p),
-            Err(e @ doctor_core::probe::ProbeError::Io { .. }) => {
-                return Err(fail(locale, "error.scenario", &e, exit::NO_INPUT))
-            }
-            Err(e) => return Err(fail(locale, "error.scenario", &e, exit::DATA)),
-        },
-    };
     let mut extra_hosts = Vec::new();
     for h in &run.hosts {
         match parse_host(h) {
@@ -272,10 +259,10 @@ fn diagnose(
             None => return Err(fail(locale, "error.host_flag", &h, exit::USAGE)),
         }
     }
-    let mut diagnosis = doctor_core::run_checks(probe.as_ref(), &catalogue)
-        .map_err(|e| fail(locale, "error.probe", &e, exit::SOFTWARE))?;
-    if !run.no_network {
-        let options = NetworkOptions {
+    let options = Options {
+        source: source_of(run.scenario.as_ref()),
+        catalogue: Some(catalogue.clone()),
+        network: (!run.no_network).then(|| NetworkOptions {
             region: run.region.map(|r| r.code().to_owned()),
             extra_hosts,
             proxy: run.proxy.clone(),
@@ -283,13 +270,25 @@ fn diagnose(
                 timeout: Duration::from_secs(run.timeout),
                 ..NetConfig::default()
             },
-        };
-        let os = diagnosis.os.clone();
-        let report = net_check::run_blocking(probe.as_ref(), &catalogue, &os, &options)
-            .map_err(|e| fail(locale, "error.network", &e, exit::SOFTWARE))?;
-        diagnosis.add_network(&catalogue, report);
-    }
-    Ok((catalogue, diagnosis, probe))
+        }),
+    };
+    Ok((catalogue, engine(&options, locale)?))
+}
+
+fn source_of(scenario: Option<&PathBuf>) -> Source {
+    scenario.map_or(Source::Live, |p| Source::Scenario(p.clone()))
+}
+
+/// The engine's entry point, its errors printed with the exit code they mean.
+fn engine(options: &Options, locale: &Locale) -> Result<Diagnosis, ExitCode> {
+    doctor_core::diagnose(options).map_err(|e| match e {
+        DiagnoseError::Scenario(e @ ProbeError::Io { .. }) => {
+            fail(locale, "error.scenario", &e, exit::NO_INPUT)
+        }
+        DiagnoseError::Scenario(e) => fail(locale, "error.scenario", &e, exit::DATA),
+        DiagnoseError::Probe(e) => fail(locale, "error.probe", &e, exit::SOFTWARE),
+        DiagnoseError::Network(e) => fail(locale, "error.network", &e, exit::SOFTWARE),
+    })
 }
 
 fn lang_of(arg: Option<LangArg>) -> Lang {
@@ -303,14 +302,14 @@ fn lang_of(arg: Option<LangArg>) -> Lang {
 fn check(args: CheckArgs) -> ExitCode {
     let lang = lang_of(args.run.lang);
     let locale = Locale::get(lang);
-    let (catalogue, diagnosis, _probe) = match diagnose(&args.run, locale) {
+    let (catalogue, diagnosis) = match diagnose(&args.run, locale) {
         Ok(d) => d,
         Err(code) => return code,
     };
     if let Some(path) = &args.network_note {
         let text = match &diagnosis.network {
             Some(report) => {
-                doctor_core::network::note::render(report, &diagnosis.os, &catalogue, lang)
+                doctor_core::present::note::render(report, &diagnosis.os, &catalogue, lang)
             }
             None => locale.text("network.region.unknown").to_owned(),
         };
@@ -343,22 +342,15 @@ fn finish(written: std::io::Result<()>, code: i32, locale: &Locale) -> ExitCode 
 
 fn identity(args: IdentityArgs) -> ExitCode {
     let locale = Locale::get(lang_of(args.lang));
-    let run = RunArgs {
-        lang: args.lang,
-        scenario: args.scenario.clone(),
-        catalogue: None,
-        region: None,
-        hosts: Vec::new(),
-        proxy: None,
-        timeout: 10,
-        no_network: true,
+    let options = Options {
+        source: source_of(args.scenario.as_ref()),
+        ..Options::default()
     };
-    let (catalogue, diagnosis, probe) = match diagnose(&run, locale) {
+    let diagnosis = match engine(&options, locale) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let id = doctor_core::identity::collect(probe.as_ref(), &catalogue, &diagnosis);
-    let text = match serde_json::to_string_pretty(&id) {
+    let text = match serde_json::to_string_pretty(&diagnosis.identity) {
         Ok(t) => t + "\n",
         Err(e) => return fail(locale, "error.output", &e, exit::SOFTWARE),
     };
@@ -434,7 +426,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
         Some(d) => d,
         None => return fail(locale, "error.no_destination", &"", exit::USAGE),
     };
-    let (catalogue, diagnosis, _probe) = match diagnose(&args.run, locale) {
+    let (catalogue, diagnosis) = match diagnose(&args.run, locale) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -468,11 +460,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
             max_input,
             ..bundle::Limits::default()
         },
-        identity: Some(doctor_core::identity::collect(
-            _probe.as_ref(),
-            &catalogue,
-            &diagnosis,
-        )),
+        identity: Some(diagnosis.identity.clone()),
     };
     let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
     let bar = output::ProgressBar::new(!args.json, locale);

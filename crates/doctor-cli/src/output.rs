@@ -5,8 +5,8 @@ use anstream::AutoStream;
 use anstyle::{AnsiColor, Style};
 use doctor_core::finding::{Status, Step};
 use doctor_core::probe::ProbeSource;
-use doctor_core::report::Report;
 use doctor_core::Locale;
+use doctor_core::Report;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -160,7 +160,7 @@ impl doctor_core::bundle::ProgressSink for ProgressBar {
             " ".repeat(30 - filled.min(30)),
             p.files_done,
             p.files_total,
-            doctor_core::checks::human_bytes(p.bytes_done),
+            doctor_core::units::human_bytes(p.bytes_done),
         );
     }
 }
@@ -178,7 +178,7 @@ pub fn bundle_text(
     s.insert("files".to_owned(), outcome.files.to_string());
     s.insert(
         "size".to_owned(),
-        doctor_core::checks::human_bytes(outcome.bytes),
+        doctor_core::units::human_bytes(outcome.bytes),
     );
     s.insert("skipped".to_owned(), outcome.skipped.len().to_string());
     s.insert("cut".to_owned(), outcome.cut.to_string());

@@ -6,8 +6,8 @@
 //! written small (`identity.json`) to be gathered from many and compared by `fleet`.
 
 use crate::catalogue::Catalogue;
-use crate::checks::Diagnosis;
-use crate::probe::{PathKind, Platform, Probe};
+use crate::layout::AgentFacts;
+use crate::probe::{OsFacts, PathKind, Platform, Probe};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,8 +38,6 @@ pub struct Identity {
 
 const MACHINE_GUID_KEY: &str = r"HKLM\SOFTWARE\Microsoft\Cryptography";
 const NT_CURRENT_VERSION: &str = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion";
-const SYSPREP_STATUS: &str = r"HKLM\SYSTEM\Setup\Status\SysprepStatus";
-const SETUP: &str = r"HKLM\SYSTEM\Setup";
 
 fn secs_to_rfc3339(secs: i64) -> Option<String> {
     chrono::DateTime::from_timestamp(secs, 0).map(|t| t.to_rfc3339())
@@ -59,8 +57,15 @@ fn modified(probe: &dyn Probe, path: &str) -> Option<String> {
         .and_then(secs_to_rfc3339)
 }
 
-pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) -> Identity {
-    let os = &diagnosis.os;
+/// This endpoint's identity from the facts read for the checks (`agent`, the Apex One
+/// agent's GUID when one is here) and the few values only identity needs.
+pub fn collect(
+    probe: &dyn Probe,
+    catalogue: &Catalogue,
+    os: &OsFacts,
+    agent: &AgentFacts,
+    apex_one_guid: Option<&str>,
+) -> Identity {
     let text = |key: &str, value: &str| {
         probe
             .registry_value(key, value)
@@ -69,13 +74,7 @@ pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) 
             .map(|v| v.as_text().trim().to_owned())
             .filter(|s| !s.is_empty())
     };
-    let device_id = diagnosis
-        .findings
-        .iter()
-        .find(|f| f.id == "agent.registration")
-        .and_then(|f| f.evidence.iter().find(|e| e.key == "evidence.device_id"))
-        .map(|e| e.value.clone());
-    let install_dir = crate::checks::agent::install_dir_for(catalogue, os);
+    let install_dir = &agent.install_dir;
     let mut identity = Identity {
         schema_version: SCHEMA_VERSION,
         tool_version: crate::VERSION.to_owned(),
@@ -84,21 +83,17 @@ pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) 
         domain: os.domain.clone(),
         platform: os.platform,
         xdr_device_id: None,
-        apex_one_guid: diagnosis
-            .coexistence
-            .apex_one
-            .as_ref()
-            .and_then(|a| a.guid.clone()),
+        apex_one_guid: apex_one_guid.map(str::to_owned),
         machine_guid: None,
         os_install_date: None,
-        basecamp_installed_at: (probe.path_kind(&install_dir).ok() == Some(PathKind::Dir))
-            .then(|| modified(probe, &install_dir))
+        basecamp_installed_at: (probe.path_kind(install_dir).ok() == Some(PathKind::Dir))
+            .then(|| modified(probe, install_dir))
             .flatten(),
         clone_signs: Vec::new(),
     };
     match os.platform {
         Platform::Windows => {
-            identity.xdr_device_id = device_id;
+            identity.xdr_device_id = agent.registration.device_id().map(str::to_owned);
             identity.machine_guid = text(MACHINE_GUID_KEY, "MachineGuid");
             identity.os_install_date = probe
                 .registry_value(NT_CURRENT_VERSION, "InstallDate")
@@ -106,7 +101,7 @@ pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) 
                 .flatten()
                 .and_then(|v| v.as_dword())
                 .and_then(|s| secs_to_rfc3339(i64::from(s)));
-            identity.clone_signs = clone_signs(probe);
+            identity.clone_signs = agent.image_traces.clone();
         }
         // macOS keeps registration in a preference the app cannot read yet (see
         // agent.registration.macos_unverified); only the machine ID is left out there too.
@@ -133,27 +128,4 @@ pub fn collect(probe: &dyn Probe, catalogue: &Catalogue, diagnosis: &Diagnosis) 
         }
     }
     identity
-}
-
-/// Traces Windows leaves on a machine deployed from a generalised image.
-pub fn clone_signs(probe: &dyn Probe) -> Vec<String> {
-    let mut signs = Vec::new();
-    if probe
-        .registry_value(SYSPREP_STATUS, "GeneralizationState")
-        .ok()
-        .flatten()
-        .and_then(|v| v.as_dword())
-        == Some(7)
-    {
-        signs.push("sysprep_generalized".to_owned());
-    }
-    if probe
-        .registry_value(SETUP, "CloneTag")
-        .ok()
-        .flatten()
-        .is_some_and(|v| !v.as_text().trim().is_empty())
-    {
-        signs.push("clone_tag".to_owned());
-    }
-    signs
 }

@@ -1,26 +1,49 @@
-//! Basecamp Doctor's diagnosis engine: it reads the machine through a [`probe::Probe`],
-//! runs the checks of the vendor's troubleshooting guide and returns [`finding::Finding`]s
-//! whose text lives in `locales/`. It never prints, never talks to a GUI and never decides
-//! how results are shown; the CLI, the desktop app and the bundle report do that.
+//! Basecamp Doctor's diagnosis engine. It never prints, never talks to a GUI and never
+//! decides how results look on a screen; the CLI, the desktop app and the bundle do that.
+//!
+//! Three layers, each importing only from the ones above it (a test checks there is no
+//! import cycle between the top-level modules; see docs/architecture.md):
+//!
+//! - **facts** — what the machine says: [`probe`] (processes, services, files, registry),
+//!   [`layout`] (the agent's folders, registration, image traces), [`network`] (step 2's
+//!   connection tests) with their shared types in [`netfacts`], and [`identity`];
+//! - **judgement** — [`checks`] turn facts into [`Finding`]s;
+//! - **presentation** — [`present`] (the rendered report, the network-team note), the
+//!   support [`bundle`], and [`fleet`] comparisons.
+//!
+//! Leaves every layer uses: [`finding`], [`i18n`], [`catalogue`], [`units`].
+//! [`diagnose`] is the one entry point: facts → judgement, with the facts beside the
+//! findings in the returned [`Diagnosis`].
 
 pub mod bundle;
 pub mod catalogue;
 pub mod checks;
+mod diagnosis;
 pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
+pub mod layout;
+pub mod netfacts;
 pub mod network;
+pub mod present;
 pub mod probe;
-pub mod report;
 pub mod screenshot;
+pub mod units;
+
+// Old paths, kept only until the branches in flight are merged (then removed).
+use present::report;
 
 pub use catalogue::Catalogue;
-pub use checks::{run_checks, Diagnosis};
+pub use diagnosis::{
+    diagnose, diagnose_with, open_probe, DiagnoseError, Diagnosis, Options, Source,
+};
 pub use finding::{Evidence, Finding, Message, Status, Step};
 pub use i18n::{Lang, Locale};
+pub use layout::AgentFacts;
+pub use network::NetworkOptions;
+pub use present::report::Report;
 pub use probe::Probe;
-pub use report::Report;
 
 /// The version of this engine, shown in reports and bundles.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

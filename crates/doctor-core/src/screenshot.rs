@@ -36,6 +36,12 @@ pub enum ScreenshotError {
         #[source]
         source: std::io::Error,
     },
+    /// Not a regular file of a readable size, outside the draft, or not there.
+    #[error("the image could not be read: {0}")]
+    Unreadable(String),
+    /// Capturing the screen failed (no monitor, no permission).
+    #[error("the screen could not be captured: {0}")]
+    Capture(String),
 }
 
 impl ScreenshotError {
@@ -44,6 +50,8 @@ impl ScreenshotError {
             ScreenshotError::NotImage => "error.screenshot_not_image",
             ScreenshotError::Broken(_) => "error.screenshot_broken",
             ScreenshotError::Save { .. } => "error.draft",
+            ScreenshotError::Unreadable(_) => "error.screenshot_unreadable",
+            ScreenshotError::Capture(_) => "error.capture",
         }
     }
 }
@@ -115,6 +123,106 @@ pub fn store(
     })
 }
 
+/// Largest image file accepted from disk (a screenshot is a few MB; this leaves room).
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a regular file of at most `MAX_FILE_BYTES`, refusing FIFOs, devices and folders
+/// before opening (so a FIFO cannot block the caller).
+fn read_regular(path: &Path) -> Result<Vec<u8>, ScreenshotError> {
+    use std::io::Read;
+    let unreadable =
+        |e: &dyn std::fmt::Display| ScreenshotError::Unreadable(format!("{}: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(&e))?;
+    if !meta.is_file() {
+        return Err(unreadable(&"not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(unreadable(&"larger than 64 MB"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .map_err(|e| unreadable(&e))?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(unreadable(&"larger than 64 MB"));
+    }
+    Ok(bytes)
+}
+
+/// Copies an image file the user chose into `dir`, checked and scaled like any other.
+pub fn import(path: &Path, dir: &Path) -> Result<StoredImage, ScreenshotError> {
+    store(&read_regular(path)?, dir, false)
+}
+
+/// The bytes of an image stored in `dir`; anything outside `dir` (after resolving links
+/// and `..`) is refused.
+pub fn read_stored(dir: &Path, path: &Path) -> Result<Vec<u8>, ScreenshotError> {
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(dir.canonicalize().ok())
+        .is_some_and(|(p, d)| p.starts_with(d));
+    if !inside {
+        return Err(ScreenshotError::Unreadable(format!(
+            "{}: not in the draft's screenshots",
+            path.display()
+        )));
+    }
+    read_regular(path)
+}
+
+/// Captures the monitor under `pointer` (or every monitor) and stores each image in `dir`.
+/// Only with the `capture` feature (the app), so the CLI links no screen-capture library.
+#[cfg(feature = "capture")]
+pub fn capture(
+    all: bool,
+    pointer: Option<(i32, i32)>,
+    dir: &Path,
+) -> Result<Vec<StoredImage>, ScreenshotError> {
+    capture_monitors(all, pointer)?
+        .into_iter()
+        .map(|img| {
+            let mut png = Vec::new();
+            image::DynamicImage::ImageRgba8(img)
+                .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+                .map_err(|e| ScreenshotError::Capture(e.to_string()))?;
+            store(&png, dir, false)
+        })
+        .collect()
+}
+
+/// The raw images of the monitor under `pointer` (the primary one when unknown) or of all.
+#[cfg(feature = "capture")]
+pub fn capture_monitors(
+    all: bool,
+    pointer: Option<(i32, i32)>,
+) -> Result<Vec<image::RgbaImage>, ScreenshotError> {
+    let err = |e: &dyn std::fmt::Display| ScreenshotError::Capture(e.to_string());
+    let monitors = xcap::Monitor::all().map_err(|e| err(&e))?;
+    let chosen: Vec<xcap::Monitor> = if all {
+        monitors
+    } else {
+        let under = pointer.and_then(|(x, y)| xcap::Monitor::from_point(x, y).ok());
+        match under {
+            Some(m) => vec![m],
+            None => monitors
+                .into_iter()
+                .find(|m| m.is_primary().unwrap_or(false))
+                .into_iter()
+                .collect(),
+        }
+    };
+    if chosen.is_empty() {
+        return Err(err(&"no monitor found"));
+    }
+    chosen
+        .iter()
+        .map(|m| m.capture_image().map_err(|e| err(&e)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +280,39 @@ mod tests {
                 .unwrap_or(0),
             0
         );
+    }
+
+    #[test]
+    fn only_images_inside_the_draft_are_read_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("shots");
+        let stored = store(&png(10, 10), &dir, false).unwrap();
+        assert!(read_stored(&dir, &stored.path)
+            .unwrap()
+            .starts_with(b"\x89PNG"));
+        let outside = tmp.path().join("secret.png");
+        std::fs::write(&outside, png(2, 2)).unwrap();
+        assert!(matches!(
+            read_stored(&dir, &outside),
+            Err(ScreenshotError::Unreadable(_))
+        ));
+        let sneaky = dir.join("..").join("secret.png");
+        assert!(matches!(
+            read_stored(&dir, &sneaky),
+            Err(ScreenshotError::Unreadable(_))
+        ));
+    }
+
+    #[test]
+    fn import_refuses_what_is_not_a_regular_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("shots");
+        assert!(matches!(
+            import(tmp.path(), &dir),
+            Err(ScreenshotError::Unreadable(_))
+        ));
+        let file = tmp.path().join("a.png");
+        std::fs::write(&file, png(3, 3)).unwrap();
+        assert_eq!(import(&file, &dir).unwrap().width, 3);
     }
 }

@@ -10,7 +10,7 @@ use doctor_core::bundle::{
     ProgressSink, SkipReason, Source, SupportAnswers,
 };
 use doctor_core::probe::fixture::FixtureProbe;
-use doctor_core::{run_checks, Catalogue, Diagnosis, Lang};
+use doctor_core::{diagnose_with, Catalogue, Diagnosis, Lang, Options};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 fn diagnosis() -> Diagnosis {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/scenarios/windows-apexone-saas.json");
-    run_checks(&FixtureProbe::load(&path).unwrap(), &Catalogue::embedded()).unwrap()
+    diagnose_with(&FixtureProbe::load(&path).unwrap(), &Options::default()).unwrap()
 }
 
 fn request<'a>(

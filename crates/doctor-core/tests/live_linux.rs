@@ -6,7 +6,7 @@
 use doctor_core::finding::Status;
 use doctor_core::probe::linux::LinuxProbe;
 use doctor_core::probe::{PathKind, Probe, ServiceState};
-use doctor_core::{run_checks, Catalogue};
+use doctor_core::{diagnose_with, Options};
 use std::fs;
 use std::path::Path;
 use std::process::{Child, Command};
@@ -79,7 +79,7 @@ fn real_probe_sees_the_tmxbc_process_and_the_basecamp_tree() {
     assert_eq!(probe.service("tmxbc").unwrap().state, ServiceState::Unknown);
     assert_eq!(probe.os().unwrap().distro_id.as_deref(), Some("ubuntu"));
 
-    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
     let by_id = |id: &str| d.findings.iter().find(|f| f.id == id).unwrap().clone();
     let process = by_id("agent.basecamp.process");
     assert_eq!(process.status, Status::Pass);
@@ -92,7 +92,7 @@ fn real_probe_sees_the_tmxbc_process_and_the_basecamp_tree() {
     assert_eq!(by_id("system.os").status, Status::Pass);
 
     drop(child);
-    let after = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let after = diagnose_with(&probe, &Options::default()).unwrap();
     let process = after
         .findings
         .iter()
@@ -106,7 +106,7 @@ fn real_probe_sees_the_tmxbc_process_and_the_basecamp_tree() {
 fn real_probe_on_an_empty_root_reports_basecamp_missing() {
     let tmp = tempfile::tempdir().unwrap();
     let probe = LinuxProbe::new(tmp.path());
-    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
     let process = &d.findings[0];
     assert_eq!(process.id, "agent.basecamp.process");
     assert_eq!(process.message.key, "agent.basecamp.process.missing");

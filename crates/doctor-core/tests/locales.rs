@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use doctor_core::probe::fixture::FixtureProbe;
-use doctor_core::{run_checks, Catalogue, Lang, Locale};
+use doctor_core::{diagnose_with, Lang, Locale, Options};
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -68,7 +68,7 @@ fn every_literal_key_in_the_rust_code_exists() {
     let mut ids = std::collections::HashSet::new();
     for name in ["windows-64-healthy", "linux-healthy"] {
         let probe = FixtureProbe::load(&scenarios.join(format!("{name}.json"))).unwrap();
-        for f in run_checks(&probe, &Catalogue::embedded()).unwrap().findings {
+        for f in diagnose_with(&probe, &Options::default()).unwrap().findings {
             ids.insert(f.id);
         }
     }

@@ -4,11 +4,13 @@
 
 mod support;
 
-use doctor_core::checks::network::{findings, NetworkReport};
+use doctor_core::checks::reach::findings;
 use doctor_core::finding::{Finding, Status};
+use doctor_core::netfacts::NetworkReport;
 use doctor_core::network::proxy::ProxyChoice;
 use doctor_core::network::region::RegionChoice;
-use doctor_core::network::{note, probe_hosts, HostResult, NetConfig, NetError, StageName};
+use doctor_core::network::{probe_hosts, HostResult, NetConfig, NetError, StageName};
+use doctor_core::present::note;
 use doctor_core::{Catalogue, Lang};
 use std::time::{Duration, Instant};
 use support::*;

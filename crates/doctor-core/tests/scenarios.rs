@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use doctor_core::finding::Status::{self, *};
+use doctor_core::present::report::{keys_of, Report};
 use doctor_core::probe::fixture::FixtureProbe;
-use doctor_core::report::{keys_of, Report};
-use doctor_core::{run_checks, Catalogue, Diagnosis, Lang, Locale};
+use doctor_core::{diagnose_with, Catalogue, Diagnosis, Lang, Locale, Options};
 use std::path::PathBuf;
 
 fn scenario_dir() -> PathBuf {
@@ -15,7 +15,7 @@ fn scenario_dir() -> PathBuf {
 fn diagnose(name: &str) -> Diagnosis {
     let path = scenario_dir().join(format!("{name}.json"));
     let probe = FixtureProbe::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    run_checks(&probe, &Catalogue::embedded()).expect("checks run")
+    diagnose_with(&probe, &Options::default()).expect("checks run")
 }
 
 type Expected<'a> = [(&'a str, Status, &'a str)];
@@ -568,7 +568,7 @@ fn a_permission_error_becomes_a_skipped_finding_that_asks_for_admin_rights() {
         r"HKLM\SOFTWARE\TrendMicro\TMSecurityService"
     ]);
     let probe = FixtureProbe::from_json(&v.to_string(), "denied.json".as_ref()).unwrap();
-    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
     let f = d
         .findings
         .iter()
@@ -588,7 +588,7 @@ fn an_unreadable_certificate_store_is_skipped_never_passed() {
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["root_certificates"] = serde_json::json!({ "unreadable": true });
     let probe = FixtureProbe::from_json(&v.to_string(), "x.json".as_ref()).unwrap();
-    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
     let f = d
         .findings
         .iter()
@@ -614,14 +614,14 @@ fn a_malformed_scenario_names_the_problem() {
 
 #[test]
 fn tls_inspection_scenario_finds_its_region_in_the_log_and_replays_its_network_results() {
-    use doctor_core::checks::network::{run_blocking, NetworkOptions};
     use doctor_core::network::region::RegionChoice;
+    use doctor_core::network::{run_blocking, NetworkOptions};
     let path = scenario_dir().join("windows-tls-inspection.json");
     let probe = FixtureProbe::load(&path).unwrap();
     let catalogue = Catalogue::embedded();
     let mut local = windows(&HEALTHY_WINDOWS_STEP1, NO_APEX, NO_DS, SYSTEM_OK);
     *local.last_mut().unwrap() = ("system.proxy", Info, "system.proxy.configured");
-    let mut d = assert_findings("windows-tls-inspection", &local);
+    let d = assert_findings("windows-tls-inspection", &local);
     let report = run_blocking(&probe, &catalogue, &d.os, &NetworkOptions::default()).unwrap();
     match &report.region {
         Some(RegionChoice::Detected {
@@ -636,7 +636,15 @@ fn tls_inspection_scenario_finds_its_region_in_the_log_and_replays_its_network_r
         other => panic!("region not detected: {other:?}"),
     }
     assert_eq!(report.proxy.as_ref().unwrap().source, "wininet");
-    d.add_network(&catalogue, report);
+    let d = doctor_core::diagnose_with(
+        &probe,
+        &Options {
+            network: Some(NetworkOptions::default()),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(d.network.as_ref(), Some(&report));
     let keys: Vec<(&str, Status, &str)> = d
         .findings
         .iter()
@@ -682,7 +690,7 @@ fn tls_inspection_scenario_finds_its_region_in_the_log_and_replays_its_network_r
 
 #[test]
 fn a_replayed_scenario_without_network_data_never_probes_the_real_network() {
-    use doctor_core::checks::network::{run_blocking, NetworkOptions};
+    use doctor_core::network::{run_blocking, NetworkOptions};
     let probe = FixtureProbe::load(&scenario_dir().join("windows-64-healthy.json")).unwrap();
     let d = diagnose("windows-64-healthy");
     let options = NetworkOptions {
@@ -691,7 +699,7 @@ fn a_replayed_scenario_without_network_data_never_probes_the_real_network() {
     };
     let report = run_blocking(&probe, &Catalogue::embedded(), &d.os, &options).unwrap();
     assert!(report.results.is_empty());
-    let all = doctor_core::checks::network::findings(&Catalogue::embedded(), &report);
+    let all = doctor_core::checks::reach::findings(&Catalogue::embedded(), &report);
     let summary = all.iter().find(|f| f.id == "network.summary").unwrap();
     assert_eq!(summary.message.key, "network.summary.no_hosts");
 }
@@ -705,7 +713,7 @@ fn image_traces_next_to_apex_one_raise_the_clone_risk_to_a_warning() {
     v["registry"][r"HKLM\SYSTEM\Setup"] =
         serde_json::json!({ "CloneTag": "Tue Nov 10 09:00:00 2026" });
     let probe = FixtureProbe::from_json(&v.to_string(), "clone.json".as_ref()).unwrap();
-    let d = run_checks(&probe, &Catalogue::embedded()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
     let f = d
         .findings
         .iter()
@@ -722,7 +730,7 @@ fn image_traces_next_to_apex_one_raise_the_clone_risk_to_a_warning() {
         .map(|e| e.value.as_str())
         .collect();
     assert_eq!(signs, ["sysprep_generalized", "clone_tag"]);
-    let id = doctor_core::identity::collect(&probe, &Catalogue::embedded(), &d);
+    let id = &d.identity;
     assert_eq!(
         id.xdr_device_id.as_deref(),
         Some("3f6b2a9e-1c4d-4e8f-9a70-5b2d8c1e0f47")

@@ -242,22 +242,16 @@ export class Store {
     platform.revealBundle().catch((e) => (this.error = platform.asCommandError(e)));
   }
 
+  /** Opens the system dialog (files or folders), adds what was chosen and compares all. */
   async addFleetInputs(title: string, folder: boolean): Promise<void> {
-    try {
-      const picked = await platform.chooseFleetInputs(title, folder);
-      for (const p of picked) if (!this.fleetInputs.includes(p)) this.fleetInputs.push(p);
-      if (picked.length > 0) await this.compare();
-    } catch (e) {
-      this.error = platform.asCommandError(e);
-    }
-  }
-
-  async compare(): Promise<void> {
-    if (this.fleetInputs.length === 0) return;
     this.comparing = true;
     this.csvSaved = false;
     try {
-      this.fleet = await platform.compareEndpoints($state.snapshot(this.fleetInputs));
+      const result = await platform.compareEndpoints(title, folder);
+      if (result) {
+        this.fleetInputs = result.inputs;
+        this.fleet = result.report;
+      }
     } catch (e) {
       this.error = platform.asCommandError(e);
     } finally {
@@ -265,10 +259,16 @@ export class Store {
     }
   }
 
+  clearFleet(): void {
+    this.fleetInputs = [];
+    this.fleet = null;
+    void platform.clearComparison().catch(() => undefined);
+  }
+
   async exportCsv(title: string): Promise<void> {
     if (!this.fleet) return;
     try {
-      this.csvSaved = await platform.exportFleetCsv(title, $state.snapshot(this.fleet));
+      this.csvSaved = await platform.exportFleetCsv(title);
     } catch (e) {
       this.error = platform.asCommandError(e);
     }

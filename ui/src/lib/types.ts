@@ -132,11 +132,16 @@ export interface SourcePreview {
   bytes: number;
 }
 
-/** The typed error every command returns (src-tauri CommandError). */
+/** The typed error every command returns (src-tauri error.rs): the code is a locale key. */
 export interface CommandError {
   code: string;
-  message_key: string;
-  detail: string;
+  message: string;
+}
+
+/** "Compare several PCs": everything chosen so far and its comparison. */
+export interface Comparison {
+  inputs: string[];
+  report: FleetReport;
 }
 
 export function verdictOf(s: Summary): "pass" | "warn" | "fail" {

@@ -2,12 +2,11 @@
 // can run in a plain browser against a mocked IPC (see @tauri-apps/api/mocks).
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppInfo,
   CommandError,
+  Comparison,
   Diagnosis,
-  FleetReport,
   Lang,
   Progress,
   Saved,
@@ -41,40 +40,26 @@ export function clearDraft(): Promise<void> {
   return invoke<void>("clear_draft");
 }
 
-/** Lets the user pick an image; returns the copy kept in the draft folder, or null. */
-export async function chooseScreenshot(title: string): Promise<string | null> {
-  const picked = await open({
-    title,
-    multiple: false,
-    directory: false,
-    filters: [{ name: "PNG / JPEG", extensions: ["png", "jpg", "jpeg"] }],
-  });
-  if (typeof picked !== "string") return null;
-  return invoke<string>("add_screenshot", { path: picked });
+/** Lets the user pick an image in the system dialog (opened by the app itself); returns
+ * the copy kept in the draft folder, or null when the dialog was closed. */
+export function chooseScreenshot(title: string): Promise<string | null> {
+  return invoke<string | null>("choose_screenshot", { title });
 }
 
-/** Identity files, bundles or folders of them, chosen in the system dialog. */
-export async function chooseFleetInputs(title: string, folder: boolean): Promise<string[]> {
-  const picked = await open({
-    title,
-    multiple: true,
-    directory: folder,
-    filters: folder ? undefined : [{ name: "identity.json / bundle.zip", extensions: ["json", "zip"] }],
-  });
-  if (picked === null) return [];
-  return Array.isArray(picked) ? picked : [picked];
+/** Lets the user choose identity files and bundles (or folders of them) and compares
+ * them; null when the dialog was closed. */
+export function compareEndpoints(title: string, folders: boolean): Promise<Comparison | null> {
+  return invoke<Comparison | null>("compare_endpoints", { title, folders });
 }
 
-export function compareEndpoints(paths: string[]): Promise<FleetReport> {
-  return invoke<FleetReport>("compare_endpoints", { paths });
+/** Forgets the files chosen for the comparison. */
+export function clearComparison(): Promise<void> {
+  return invoke<void>("clear_comparison");
 }
 
-/** Asks where to save and writes the CSV; false when the user cancelled. */
-export async function exportFleetCsv(title: string, report: FleetReport): Promise<boolean> {
-  const path = await save({ title, defaultPath: "duplicates.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
-  if (!path) return false;
-  await invoke<void>("export_fleet_csv", { path, report });
-  return true;
+/** Asks where to save and writes the last comparison as CSV; false when cancelled. */
+export function exportFleetCsv(title: string): Promise<boolean> {
+  return invoke<boolean>("export_fleet_csv", { title });
 }
 
 /** Stores image bytes (pasted, dropped or annotated) in the draft; returns its path. */
@@ -136,8 +121,8 @@ export async function copyText(text: string): Promise<boolean> {
 
 /** Normalises whatever a rejected command gave us into the typed error. */
 export function asCommandError(e: unknown): CommandError {
-  if (e && typeof e === "object" && "code" in e && "message_key" in e) {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
     return e as CommandError;
   }
-  return { code: "internal", message_key: "ui.error.unexpected", detail: String(e) };
+  return { code: "ui.error.unexpected", message: String(e) };
 }

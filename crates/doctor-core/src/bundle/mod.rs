@@ -689,7 +689,7 @@ pub fn write_archive<W: Write + Seek>(
         .as_ref()
         .filter(|_| network_failed)
         .map(|n| {
-            crate::network::note::render(n, &request.diagnosis.os, request.catalogue, request.lang)
+            crate::present::note::render(n, &request.diagnosis.os, request.catalogue, request.lang)
         });
     let manifest = Manifest::new(request, files, skipped, shots, note.is_some());
     if let Some(note) = &note {

@@ -2,10 +2,11 @@
 //! Service Communicator plug-in, the sensor) installed and started, and is it registered
 //! to Vision One. It does not test the network (step 2) or read logs (the bundle).
 
-use super::{skipped_probe_error, utc_time, windows_path, Ctx};
-use crate::catalogue::Catalogue;
+use super::{skipped, skipped_probe_error, Ctx};
 use crate::finding::{Finding, Message, Status, Step};
-use crate::probe::{OsFacts, PathKind, Platform, ServiceInfo, ServiceState, StartType};
+use crate::layout::Registration;
+use crate::probe::{PathKind, Platform, ServiceInfo, ServiceState, StartType};
+use crate::units::utc_time;
 
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let basecamp_service = basecamp_service_name(ctx);
@@ -48,39 +49,9 @@ fn basecamp_service_name(ctx: &Ctx) -> String {
     }
 }
 
-/// The Basecamp install folder for this machine (32/64-bit Program Files on Windows).
-pub fn install_dir(ctx: &Ctx) -> String {
-    install_dir_for(ctx.catalogue, &ctx.os)
-}
-
-/// The Basecamp log folder support asks for (guide 4-2).
-pub fn log_dir(ctx: &Ctx) -> String {
-    log_dir_for(ctx.catalogue, &ctx.os)
-}
-
-pub fn install_dir_for(catalogue: &Catalogue, os: &OsFacts) -> String {
-    let a = &catalogue.agent;
-    match os.platform {
-        Platform::Windows if os.bits == 32 => windows_path(os, &a.windows.install_dir_32),
-        Platform::Windows => windows_path(os, &a.windows.install_dir_64),
-        Platform::Linux => a.linux.install_dir.clone(),
-        Platform::Macos => a.macos.install_dir.clone(),
-    }
-}
-
-pub fn log_dir_for(catalogue: &Catalogue, os: &OsFacts) -> String {
-    let a = &catalogue.agent;
-    match os.platform {
-        Platform::Windows if os.bits == 32 => windows_path(os, &a.windows.log_dir_32),
-        Platform::Windows => windows_path(os, &a.windows.log_dir_64),
-        Platform::Linux => a.linux.log_dir.clone(),
-        Platform::Macos => format!("{}/log", a.macos.install_dir),
-    }
-}
-
 fn basecamp_installed(ctx: &Ctx, service: Option<&ServiceInfo>) -> bool {
     let service_installed = service.is_some_and(|s| s.state != ServiceState::NotInstalled);
-    service_installed || ctx.probe.path_kind(&install_dir(ctx)).ok() == Some(PathKind::Dir)
+    service_installed || ctx.probe.path_kind(&ctx.agent.install_dir).ok() == Some(PathKind::Dir)
 }
 
 fn process(ctx: &Ctx, installed: bool) -> Finding {
@@ -129,7 +100,7 @@ fn process(ctx: &Ctx, installed: bool) -> Finding {
         Message::new(key).with("names", expected.clone()),
     )
     .evidence("expected_process", expected)
-    .evidence("install_dir", install_dir(ctx))
+    .evidence("install_dir", ctx.agent.install_dir.clone())
     .evidence_keyed(
         "install_dir_state",
         if installed { "present" } else { "missing" },
@@ -269,21 +240,8 @@ fn service_finding(ctx: &Ctx, id: &str, info: &ServiceInfo, role: Role) -> Findi
 /// A running Basecamp without it may be the on-premises Apex One's support-only copy.
 fn registration(ctx: &Ctx, running: bool, installed: bool) -> Finding {
     const ID: &str = "agent.registration";
-    let found: Result<Option<(String, String)>, crate::probe::ProbeError> = match ctx.platform() {
-        Platform::Windows => windows_identity(ctx),
-        Platform::Linux => {
-            let file = &ctx.catalogue.agent.linux.identity_file;
-            match ctx.probe.path_kind(file) {
-                Ok(PathKind::File) => match ctx.probe.file_size(file) {
-                    Ok(0) => Ok(None),
-                    Ok(n) => Ok(Some((format!("{n} bytes"), file.clone()))),
-                    Err(e) => Err(e),
-                },
-                Ok(_) => Ok(None),
-                Err(e) => Err(e),
-            }
-        }
-        Platform::Macos => {
+    let looked_at = match &ctx.agent.registration {
+        Registration::NotReadable => {
             return Finding::new(
                 ID,
                 Step::Process,
@@ -292,86 +250,48 @@ fn registration(ctx: &Ctx, running: bool, installed: bool) -> Finding {
             )
             .remedy(Message::new("agent.registration.macos_unverified.remedy"))
         }
+        Registration::Unreadable { error, denied } => {
+            return skipped(ID, Step::Process, error, *denied)
+        }
+        Registration::Registered { id, place } => {
+            return Finding::new(
+                ID,
+                Step::Process,
+                Status::Pass,
+                Message::new("agent.registration.pass"),
+            )
+            .evidence("device_id", id.clone())
+            .evidence("found_at", place.clone())
+        }
+        Registration::Absent { looked_at } => looked_at.clone(),
     };
-    match found {
-        Err(e) => skipped_probe_error(ID, Step::Process, &e),
-        Ok(Some((id, place))) => Finding::new(
-            ID,
-            Step::Process,
-            Status::Pass,
-            Message::new("agent.registration.pass"),
-        )
-        .evidence("device_id", id)
-        .evidence("found_at", place),
-        Ok(None) if running => Finding::new(
-            ID,
-            Step::Process,
+    let (status, key, remedy) = if running {
+        (
             Status::Warn,
-            Message::new("agent.registration.running_unregistered"),
+            "agent.registration.running_unregistered",
+            Some("agent.registration.running_unregistered.remedy"),
         )
-        .evidence("looked_at", identity_place(ctx))
-        .remedy(Message::new(
-            "agent.registration.running_unregistered.remedy",
-        )),
-        Ok(None) if installed => Finding::new(
-            ID,
-            Step::Process,
+    } else if installed {
+        (
             Status::Fail,
-            Message::new("agent.registration.missing"),
+            "agent.registration.missing",
+            Some("agent.registration.missing.remedy"),
         )
-        .evidence("looked_at", identity_place(ctx))
-        .remedy(Message::new("agent.registration.missing.remedy")),
-        Ok(None) => Finding::new(
-            ID,
-            Step::Process,
-            Status::Skipped,
-            Message::new("agent.registration.not_installed"),
-        )
-        .evidence("looked_at", identity_place(ctx)),
-    }
-}
-
-fn identity_place(ctx: &Ctx) -> String {
-    let a = &ctx.catalogue.agent;
-    match ctx.platform() {
-        Platform::Windows => {
-            let key = if ctx.os.bits == 32 {
-                &a.windows.identity_key_32
-            } else {
-                &a.windows.identity_key_64
-            };
-            format!("{key}\\{}", a.windows.identity_value)
-        }
-        Platform::Linux => a.linux.identity_file.clone(),
-        Platform::Macos => a.macos.identity_file.clone(),
-    }
-}
-
-/// Reads `xdr_device_id` from the key for this OS's bitness, then from the other view.
-fn windows_identity(ctx: &Ctx) -> Result<Option<(String, String)>, crate::probe::ProbeError> {
-    let w = &ctx.catalogue.agent.windows;
-    let keys = if ctx.os.bits == 32 {
-        vec![&w.identity_key_32]
     } else {
-        vec![&w.identity_key_64, &w.identity_key_32]
+        (Status::Skipped, "agent.registration.not_installed", None)
     };
-    let mut first_err = None;
-    for key in keys {
-        match ctx.probe.registry_value(key, &w.identity_value) {
-            Ok(Some(v)) if !v.as_text().trim().is_empty() => {
-                return Ok(Some((
-                    v.as_text().trim().to_owned(),
-                    format!("{key}\\{}", w.identity_value),
-                )))
-            }
-            Ok(_) => {}
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
+    let f =
+        Finding::new(ID, Step::Process, status, Message::new(key)).evidence("looked_at", looked_at);
+    match remedy {
+        Some(r) => f.remedy(Message::new(r)),
+        None => f,
     }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(None),
-    }
+}
+
+/// Old path, kept only until the branches in flight are merged (then removed).
+pub(crate) fn log_dir_for(
+    catalogue: &crate::catalogue::Catalogue,
+    os: &crate::probe::OsFacts,
+) -> String {
+    crate::layout::log_dir(catalogue, os)
 }

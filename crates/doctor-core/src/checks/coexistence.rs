@@ -325,11 +325,7 @@ pub fn findings(ctx: &Ctx, co: &Coexistence) -> Vec<Finding> {
 /// without ImageSetupTool, gives every clone the same agent ID. One endpoint cannot prove
 /// it; image traces on this one make it a warning.
 fn clone_risk(ctx: &Ctx, apex: &ApexOne) -> Finding {
-    let signs = if ctx.platform() == Platform::Windows {
-        crate::identity::clone_signs(ctx.probe)
-    } else {
-        Vec::new()
-    };
+    let signs = &ctx.agent.image_traces;
     let (status, key) = if signs.is_empty() {
         (Status::Info, "identity.clone_risk.info")
     } else {
@@ -342,7 +338,7 @@ fn clone_risk(ctx: &Ctx, apex: &ApexOne) -> Finding {
         Message::new(key),
     )
     .remedy(Message::new("identity.clone_risk.remedy"));
-    for s in &signs {
+    for s in signs {
         f = f.evidence_keyed("clone_sign", s, format!("value.clone_sign.{s}"));
     }
     if let Some(g) = &apex.guid {

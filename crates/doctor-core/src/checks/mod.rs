@@ -4,47 +4,23 @@
 //! prints, none fails the run: what could not be checked becomes a `skipped` finding.
 
 use crate::catalogue::Catalogue;
-use crate::finding::{Finding, Message, Status, Step, Summary};
-use crate::probe::{OsFacts, Platform, Probe, ProbeError, ProbeSource, ProcessInfo};
-use serde::{Deserialize, Serialize};
+use crate::finding::{Finding, Message, Status, Step};
+use crate::layout::{is_denied, AgentFacts};
+use crate::probe::{OsFacts, Platform, Probe, ProbeError, ProcessInfo};
 
 pub mod agent;
 pub mod coexistence;
-pub mod network;
+pub mod reach;
 pub mod system;
 
 pub use coexistence::{ApexOne, Coexistence, DeepSecurity, Management, Question};
-
-/// Everything one run of the checks found, ready for any face to show.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Diagnosis {
-    pub source: ProbeSource,
-    pub os: OsFacts,
-    pub catalogue_version: String,
-    pub findings: Vec<Finding>,
-    /// Which other agents are here; decides the questions of step 4.
-    pub coexistence: Coexistence,
-    pub summary: Summary,
-    /// Step 2's results, when the network was checked.
-    #[serde(default)]
-    pub network: Option<network::NetworkReport>,
-}
-
-impl Diagnosis {
-    /// Adds step 2's findings and results, keeping the step order and the summary right.
-    pub fn add_network(&mut self, catalogue: &Catalogue, report: network::NetworkReport) {
-        self.findings.extend(network::findings(catalogue, &report));
-        self.findings.sort_by_key(|f| f.step);
-        self.summary = Summary::of(&self.findings);
-        self.network = Some(report);
-    }
-}
 
 /// What the checks share: the probe, the catalogue and the facts read once per run.
 pub struct Ctx<'a> {
     pub probe: &'a dyn Probe,
     pub catalogue: &'a Catalogue,
     pub os: OsFacts,
+    pub agent: &'a AgentFacts,
     pub processes: Result<Vec<ProcessInfo>, String>,
 }
 
@@ -64,7 +40,7 @@ impl Ctx<'_> {
 
     /// Fills `{ProgramFiles}` / `{ProgramFilesX86}` in a catalogue path.
     pub fn windows_path(&self, template: &str) -> String {
-        windows_path(&self.os, template)
+        crate::layout::windows_path(&self.os, template)
     }
 
     /// Processes whose name is one of `names` (case-insensitive, `.exe` optional).
@@ -86,25 +62,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Fills `{ProgramFiles}` / `{ProgramFilesX86}` in a catalogue path from the OS facts.
-pub fn windows_path(os: &OsFacts, template: &str) -> String {
-    let pf = os
-        .program_files
-        .clone()
-        .unwrap_or_else(|| format!("{}Program Files", os.system_drive));
-    let pf86 = os
-        .program_files_x86
-        .clone()
-        .unwrap_or_else(|| format!("{}Program Files (x86)", os.system_drive));
-    template
-        .replace("{ProgramFilesX86}", &pf86)
-        .replace("{ProgramFiles}", &pf)
-}
-
 /// A `skipped` finding for a check that could not read what it needs.
 pub(crate) fn skipped_probe_error(id: &str, step: Step, err: &ProbeError) -> Finding {
-    let denied = matches!(err, ProbeError::Io { source, .. }
-        if source.kind() == std::io::ErrorKind::PermissionDenied);
+    skipped(id, step, &err.to_string(), is_denied(err))
+}
+
+/// A `skipped` finding from the error's text; `denied` adds the run-as-administrator remedy.
+pub(crate) fn skipped(id: &str, step: Step, error: &str, denied: bool) -> Finding {
     let key = if denied {
         "check.skipped.denied"
     } else {
@@ -112,78 +76,39 @@ pub(crate) fn skipped_probe_error(id: &str, step: Step, err: &ProbeError) -> Fin
     };
     // The error text is technical detail from the OS, kept as evidence; the message is
     // the localised sentence.
-    let mut f = Finding::new(id, step, Status::Skipped, Message::new(key))
-        .evidence("error", err.to_string());
+    let mut f = Finding::new(id, step, Status::Skipped, Message::new(key)).evidence("error", error);
     if denied {
         f = f.remedy(Message::new("check.skipped.denied.remedy"));
     }
     f
 }
 
-/// Runs every check against `probe`. Fails only when the OS facts themselves cannot be
-/// read, since nothing else can be judged without knowing the platform.
-pub fn run_checks(probe: &dyn Probe, catalogue: &Catalogue) -> Result<Diagnosis, ProbeError> {
-    let os = probe.os()?;
+/// Judges the local facts: step 1, the other agents (step 4) and the system requirements,
+/// in the order of the guide's steps. Step 2's findings come from [`reach::findings`].
+pub(crate) fn judge_local(
+    probe: &dyn Probe,
+    catalogue: &Catalogue,
+    os: OsFacts,
+    agent: &AgentFacts,
+) -> (Vec<Finding>, Coexistence) {
     let ctx = Ctx {
         probe,
         catalogue,
         os,
+        agent,
         processes: probe.processes().map_err(|e| e.to_string()),
     };
     let coexistence = coexistence::detect(&ctx);
     let mut findings = agent::check(&ctx);
     findings.extend(coexistence::findings(&ctx, &coexistence));
     findings.extend(system::check(&ctx));
-    // Stable order: by step, then the order the checks produced.
-    findings.sort_by_key(|f| f.step);
-    let summary = Summary::of(&findings);
-    Ok(Diagnosis {
-        source: probe.source(),
-        os: ctx.os,
-        catalogue_version: catalogue.version.clone(),
-        findings,
-        coexistence,
-        summary,
-        network: None,
-    })
+    (findings, coexistence)
 }
 
-/// Bytes as people read them (1024-based, as Windows Explorer shows sizes).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn utc_time(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytes_are_human() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GB");
-        assert_eq!(human_bytes(1536), "1.5 KB");
-    }
-
-    #[test]
-    fn utc_time_formats() {
-        assert_eq!(utc_time(0), "1970-01-01 00:00:00 UTC");
-    }
+// Old paths, kept only until the branches in flight are merged (then removed).
+pub(crate) use crate::layout::windows_path;
+pub(crate) use crate::units::human_bytes;
+pub(crate) use crate::Diagnosis;
+pub(crate) mod network {
+    pub(crate) use crate::netfacts::NetworkReport;
 }

@@ -3,9 +3,10 @@
 //! free disk space, TLS 1.2 on Windows, the root CAs the agent relies on, and the proxy
 //! settings in effect. Reachability and the clock are step 2's job, not this module's.
 
-use super::{human_bytes, skipped_probe_error, Ctx};
+use super::{skipped_probe_error, Ctx};
 use crate::finding::{Finding, Message, Status, Step};
 use crate::probe::Platform;
+use crate::units::human_bytes;
 
 const SCHANNEL_TLS12_CLIENT: &str =
     r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client";
@@ -142,8 +143,8 @@ fn architecture(ctx: &Ctx) -> Finding {
     )
     .with_params(&[("bits", &bits), ("arch", &ctx.os.arch)])
     .evidence("bits", bits.clone())
-    .evidence("install_dir", super::agent::install_dir(ctx))
-    .evidence("log_dir", super::agent::log_dir(ctx))
+    .evidence("install_dir", ctx.agent.install_dir.clone())
+    .evidence("log_dir", ctx.agent.log_dir.clone())
 }
 
 fn host(ctx: &Ctx) -> Finding {

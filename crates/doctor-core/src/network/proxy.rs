@@ -3,19 +3,9 @@
 //! which is itself the finding (Endpoint Basecamp on Linux cannot send proxy credentials).
 
 use super::NetError;
+pub use crate::netfacts::ProxyChoice;
 use crate::probe::{mask_credentials, ProxySettings};
-use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProxyChoice {
-    pub host: String,
-    pub port: u16,
-    /// Where it came from: `flag`, `winhttp`, `wininet` or `environment`.
-    pub source: String,
-    /// As configured, credentials masked.
-    pub display: String,
-}
 
 /// `http://user:pw@host:port/`, `host:port` or `host` (port 8080, the Service Gateway's
 /// default) → host and port.
@@ -86,26 +76,6 @@ pub fn choose(flag: Option<&str>, settings: &ProxySettings) -> Option<ProxyChoic
         }
     }
     None
-}
-
-/// Parses the `WinHttpSettings` binary value (what `netsh winhttp show proxy` reads):
-/// version, counter, flags (bit 2 = proxy set), then length-prefixed proxy and bypass.
-pub fn parse_winhttp_settings(bytes: &[u8]) -> Option<(String, Option<String>)> {
-    let u32_at = |i: usize| -> Option<u32> {
-        Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?))
-    };
-    let flags = u32_at(8)?;
-    if flags & 0x2 == 0 {
-        return None;
-    }
-    let len = usize::try_from(u32_at(12)?).ok()?;
-    let proxy = String::from_utf8_lossy(bytes.get(16..16 + len)?).into_owned();
-    let blen = usize::try_from(u32_at(16 + len)?).ok()?;
-    let bypass = bytes
-        .get(20 + len..20 + len + blen)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .filter(|b| !b.is_empty());
-    (!proxy.is_empty()).then_some((proxy, bypass))
 }
 
 /// Sends `CONNECT host:port` and reads the proxy's answer. `Ok(status)` only for 2xx.
@@ -202,22 +172,5 @@ mod tests {
         assert_eq!(choose(None, &s).unwrap().source, "environment");
         s.environment.clear();
         assert!(choose(None, &s).is_none());
-    }
-
-    #[test]
-    fn winhttp_settings_blob_is_parsed() {
-        let mut blob = vec![0x28, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0];
-        let proxy = b"proxy.corp:8080";
-        blob.extend((proxy.len() as u32).to_le_bytes());
-        blob.extend(proxy);
-        let bypass = b"<local>";
-        blob.extend((bypass.len() as u32).to_le_bytes());
-        blob.extend(bypass);
-        assert_eq!(
-            parse_winhttp_settings(&blob),
-            Some(("proxy.corp:8080".into(), Some("<local>".into())))
-        );
-        blob[8] = 1; // direct access
-        assert_eq!(parse_winhttp_settings(&blob), None);
     }
 }

@@ -4,34 +4,12 @@
 //! of the install folder first, then the tails of the newest logs.
 
 use crate::catalogue::Catalogue;
+pub use crate::netfacts::RegionChoice;
 use crate::probe::Probe;
-use serde::{Deserialize, Serialize};
 
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 const LOG_TAIL_BYTES: u64 = 256 * 1024;
 const NEWEST_LOGS: usize = 5;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
-pub enum RegionChoice {
-    /// Named by the user (`--region`, or chosen in the app).
-    Chosen { code: String },
-    /// Found in the agent's files.
-    Detected {
-        code: String,
-        file: String,
-        /// The text that gave it away, e.g. `api-ap2.xbc.trendmicro.com`.
-        evidence: String,
-    },
-}
-
-impl RegionChoice {
-    pub fn code(&self) -> &str {
-        match self {
-            RegionChoice::Chosen { code } | RegionChoice::Detected { code, .. } => code,
-        }
-    }
-}
 
 /// The region whose hosts appear most often in `text`, with the first matching text.
 pub fn region_in_text(catalogue: &Catalogue, text: &str) -> Option<(String, String)> {

@@ -94,6 +94,26 @@ pub fn mask_credentials(url: &str) -> String {
     }
 }
 
+/// Parses the `WinHttpSettings` binary value (what `netsh winhttp show proxy` reads):
+/// version, counter, flags (bit 2 = proxy set), then length-prefixed proxy and bypass.
+pub fn parse_winhttp_settings(bytes: &[u8]) -> Option<(String, Option<String>)> {
+    let u32_at = |i: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?))
+    };
+    let flags = u32_at(8)?;
+    if flags & 0x2 == 0 {
+        return None;
+    }
+    let len = usize::try_from(u32_at(12)?).ok()?;
+    let proxy = String::from_utf8_lossy(bytes.get(16..16 + len)?).into_owned();
+    let blen = usize::try_from(u32_at(16 + len)?).ok()?;
+    let bypass = bytes
+        .get(20 + len..20 + len + blen)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .filter(|b| !b.is_empty());
+    (!proxy.is_empty()).then_some((proxy, bypass))
+}
+
 /// Free space on the volume whose mount point is the longest prefix of `path`.
 pub(crate) fn free_space_at(path: &Path) -> Result<u64, ProbeError> {
     let disks = sysinfo::Disks::new_with_refreshed_list().map_err(|e| ProbeError::Query {
@@ -195,5 +215,22 @@ mod tests {
         let me = std::process::id();
         let list = list_processes().unwrap();
         assert!(list.iter().any(|p| p.pid == me));
+    }
+
+    #[test]
+    fn winhttp_settings_blob_is_parsed() {
+        let mut blob = vec![0x28, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0];
+        let proxy = b"proxy.corp:8080";
+        blob.extend((proxy.len() as u32).to_le_bytes());
+        blob.extend(proxy);
+        let bypass = b"<local>";
+        blob.extend((bypass.len() as u32).to_le_bytes());
+        blob.extend(bypass);
+        assert_eq!(
+            parse_winhttp_settings(&blob),
+            Some(("proxy.corp:8080".into(), Some("<local>".into())))
+        );
+        blob[8] = 1; // direct access
+        assert_eq!(parse_winhttp_settings(&blob), None);
     }
 }

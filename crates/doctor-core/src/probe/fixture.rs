@@ -42,7 +42,7 @@ pub struct Scenario {
     pub denied: Vec<String>,
     /// Step 2's results as recorded on the machine, replayed instead of probing.
     #[serde(default)]
-    pub network: Option<Vec<crate::network::HostResult>>,
+    pub network: Option<Vec<crate::netfacts::HostResult>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -327,7 +327,7 @@ impl Probe for FixtureProbe {
         Ok(self.scenario.proxy.clone())
     }
 
-    fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
+    fn recorded_network(&self) -> Option<Vec<crate::netfacts::HostResult>> {
         // A replay must never probe the real network on the scenario's behalf.
         Some(self.scenario.network.clone().unwrap_or_default())
     }

@@ -18,7 +18,7 @@ mod unix;
 pub mod windows;
 
 mod common;
-pub use common::mask_credentials;
+pub use common::{mask_credentials, parse_winhttp_settings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -284,7 +284,7 @@ pub trait Probe: Send + Sync {
     fn free_space(&self, path: &str) -> Result<u64, ProbeError>;
     /// Network results recorded with a replayed scenario; live probes have none and the
     /// network is probed for real.
-    fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
+    fn recorded_network(&self) -> Option<Vec<crate::netfacts::HostResult>> {
         None
     }
 }

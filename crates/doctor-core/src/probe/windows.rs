@@ -277,7 +277,7 @@ impl Probe for WindowsProbe {
             autoconfig_url: self.text(INTERNET_SETTINGS, "AutoConfigURL"),
         };
         let winhttp = match self.registry_value(WINHTTP_CONNECTIONS, "WinHttpSettings")? {
-            Some(RegistryValue::Binary(b)) => crate::network::proxy::parse_winhttp_settings(&b),
+            Some(RegistryValue::Binary(b)) => super::parse_winhttp_settings(&b),
             _ => None,
         };
         Ok(ProxySettings {

@@ -3,8 +3,8 @@
 //! firewall or proxy change request.
 
 use crate::catalogue::Catalogue;
-use crate::checks::network::NetworkReport;
 use crate::i18n::{Lang, Locale};
+use crate::netfacts::NetworkReport;
 use crate::network::NetError;
 use crate::probe::OsFacts;
 use std::collections::BTreeMap;

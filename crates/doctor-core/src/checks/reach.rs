@@ -5,25 +5,11 @@
 use crate::catalogue::Catalogue;
 use crate::finding::{Finding, Message, Status, Step};
 use crate::i18n::key_param;
-use crate::network::proxy::ProxyChoice;
-use crate::network::region::RegionChoice;
-use crate::network::{HostResult, NetError, Stage, StageName};
-use serde::{Deserialize, Serialize};
+use crate::netfacts::{HostResult, NetError, NetworkReport, RegionChoice, Stage, StageName};
 
 /// Clock difference that fails registration (vendor's pre-install check), and a margin.
 const SKEW_FAIL_SECS: i64 = 30 * 60;
 const SKEW_WARN_SECS: i64 = 5 * 60;
-
-/// What step 2 ran against and found, kept for the report, the note and the bundle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NetworkReport {
-    pub region: Option<RegionChoice>,
-    pub proxy: Option<ProxyChoice>,
-    /// A proxy auto-configuration script that is set but was not evaluated.
-    pub pac_url: Option<String>,
-    pub timeout_secs: u64,
-    pub results: Vec<HostResult>,
-}
 
 fn f(id: &str, status: Status, key: &str) -> Finding {
     Finding::new(id, Step::Network, status, Message::new(key))
@@ -305,94 +291,4 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     // The verdicts first, then the list of hosts they are drawn from.
     out.extend(report.results.iter().map(host_finding));
     out
-}
-
-/// What the user asked for step 2.
-#[derive(Debug, Clone, Default)]
-pub struct NetworkOptions {
-    /// `us`, `eu`, `jp`, `sg`, `au`, `in` or `mea`; `None` detects it from the agent's files.
-    pub region: Option<String>,
-    /// Further targets (`--host NAME:PORT`), e.g. a Service Gateway.
-    pub extra_hosts: Vec<crate::catalogue::HostEntry>,
-    /// A proxy to test through instead of the one the system is set to use.
-    pub proxy: Option<String>,
-    pub config: crate::network::NetConfig,
-}
-
-/// Decides the region, the targets and the proxy, then probes (or, for a replayed
-/// scenario, takes its recorded results).
-pub async fn run(
-    probe: &dyn crate::probe::Probe,
-    catalogue: &Catalogue,
-    os: &crate::probe::OsFacts,
-    options: &NetworkOptions,
-) -> NetworkReport {
-    use crate::network::region;
-    let region = match &options.region {
-        Some(code) => Some(RegionChoice::Chosen { code: code.clone() }),
-        None => {
-            let install = super::agent::install_dir_for(catalogue, os);
-            let sep = if os.platform == crate::probe::Platform::Windows {
-                "\\"
-            } else {
-                "/"
-            };
-            let dirs = vec![install.clone(), format!("{install}{sep}etc")];
-            region::detect(
-                probe,
-                catalogue,
-                &dirs,
-                &super::agent::log_dir_for(catalogue, os),
-            )
-        }
-    };
-    let settings = probe.proxy().unwrap_or_default();
-    let proxy = crate::network::proxy::choose(options.proxy.as_deref(), &settings);
-    let pac_url = settings
-        .wininet
-        .as_ref()
-        .and_then(|w| w.autoconfig_url.clone());
-    let mut report = NetworkReport {
-        region: region.clone(),
-        proxy: proxy.clone(),
-        pac_url,
-        timeout_secs: options.config.timeout.as_secs(),
-        results: Vec::new(),
-    };
-    let Some(region) = region.and_then(|r| catalogue.region(r.code())) else {
-        report.region = None;
-        return report;
-    };
-    let mut targets = catalogue.targets(region);
-    for extra in &options.extra_hosts {
-        if !targets
-            .iter()
-            .any(|t| t.host == extra.host && t.port == extra.port)
-        {
-            targets.push(extra.clone());
-        }
-    }
-    report.results = match probe.recorded_network() {
-        Some(recorded) => recorded,
-        None => {
-            let mut config = options.config.clone();
-            config.proxy = proxy;
-            crate::network::probe_hosts(&targets, &config).await
-        }
-    };
-    report
-}
-
-/// [`run`] for callers without an async runtime.
-pub fn run_blocking(
-    probe: &dyn crate::probe::Probe,
-    catalogue: &Catalogue,
-    os: &crate::probe::OsFacts,
-    options: &NetworkOptions,
-) -> std::io::Result<NetworkReport> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    Ok(rt.block_on(run(probe, catalogue, os, options)))
 }

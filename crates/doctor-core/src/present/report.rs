@@ -2,10 +2,11 @@
 //! what the bundle's report is made from. Keys stay beside the text so a machine can read
 //! the result whatever the language.
 
-use crate::checks::{Coexistence, Diagnosis};
+use crate::checks::Coexistence;
 use crate::finding::{Finding, Status, Step, Summary};
 use crate::i18n::{Lang, Locale};
 use crate::probe::{OsFacts, ProbeSource};
+use crate::Diagnosis;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ pub struct Report {
     pub coexistence: Coexistence,
     pub findings: Vec<RenderedFinding>,
     /// Step 2's raw results (region, proxy, every host's stages), when it ran.
-    pub network: Option<crate::checks::network::NetworkReport>,
+    pub network: Option<crate::netfacts::NetworkReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]

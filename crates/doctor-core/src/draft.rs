@@ -1,0 +1,60 @@
+//! The app's draft: everything the user typed, chose or captured, kept on disk in one
+//! folder so closing the window loses nothing. The draft is a JSON document the UI owns;
+//! this module only keeps it safe: written atomically (temporary file, then rename, so a
+//! crash leaves the last complete draft), read back tolerantly, removed on "start over".
+
+use std::path::{Path, PathBuf};
+
+const FILE: &str = "draft.json";
+
+/// The draft folder's screenshots live here, inside the draft folder.
+pub fn screenshot_dir(draft_dir: &Path) -> PathBuf {
+    draft_dir.join("screenshots")
+}
+
+/// The saved draft, if any. A damaged file reads as no draft rather than an error: the
+/// user starts afresh instead of being stuck.
+pub fn load(draft_dir: &Path) -> std::io::Result<Option<serde_json::Value>> {
+    match std::fs::read_to_string(draft_dir.join(FILE)) {
+        Ok(text) => Ok(serde_json::from_str(&text).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Saves the draft atomically.
+pub fn save(draft_dir: &Path, draft: &serde_json::Value) -> std::io::Result<()> {
+    std::fs::create_dir_all(draft_dir)?;
+    let temp = draft_dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+    let text = serde_json::to_vec_pretty(draft).map_err(std::io::Error::other)?;
+    std::fs::write(&temp, text)?;
+    std::fs::rename(&temp, draft_dir.join(FILE))
+}
+
+/// Removes the draft and its screenshots.
+pub fn clear(draft_dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(draft_dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_loads_and_clears() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("draft");
+        assert_eq!(load(&dir).unwrap(), None);
+        let d = serde_json::json!({"answers": {"business_id": "x"}});
+        save(&dir, &d).unwrap();
+        assert_eq!(load(&dir).unwrap(), Some(d));
+        std::fs::write(dir.join(FILE), "{broken").unwrap();
+        assert_eq!(load(&dir).unwrap(), None);
+        clear(&dir).unwrap();
+        assert!(!dir.exists());
+        clear(&dir).unwrap();
+    }
+}

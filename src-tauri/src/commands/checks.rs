@@ -1,0 +1,95 @@
+//! Running the checks, the facts about the app the window shows first, and restarting
+//! elevated when checks were denied.
+
+use crate::error::{ErrorCode, Result};
+use crate::session::{lock, Options, Session};
+use doctor_core::probe::ProbeSource;
+use doctor_core::{Catalogue, Diagnosis, Lang, NetworkOptions};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppInfo {
+    pub version: String,
+    /// `ja` or `en`, from the OS locale.
+    pub system_lang: Lang,
+    pub source: ProbeSource,
+    /// Where the bundle goes by default (the Desktop).
+    pub destination: Option<String>,
+}
+
+#[tauri::command]
+pub fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
+    let source = match &options.scenario {
+        None => ProbeSource::Live,
+        Some(path) => ProbeSource::Scenario {
+            name: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.display().to_string(),
+        },
+    };
+    AppInfo {
+        version: doctor_core::VERSION.to_owned(),
+        system_lang: Lang::from_os_locale(sys_locale::get_locale().as_deref()),
+        source,
+        destination: doctor_core::bundle::default_destination().map(|d| d.display().to_string()),
+    }
+}
+
+/// Runs every check, step 2 included for `region` (`None`: detect it from the agent's
+/// files), off the main thread: reading processes and services takes a moment.
+#[tauri::command]
+pub async fn run_checks(
+    options: tauri::State<'_, Options>,
+    session: tauri::State<'_, Session>,
+    region: Option<String>,
+) -> Result<Diagnosis> {
+    if let Some(code) = &region {
+        if Catalogue::embedded().region(code).is_none() {
+            return Err(ErrorCode::RegionUnknown.with(code));
+        }
+    }
+    let engine_options = doctor_core::Options {
+        source: options.source(),
+        catalogue: None,
+        network: Some(NetworkOptions {
+            region,
+            ..NetworkOptions::default()
+        }),
+    };
+    let diagnosis =
+        tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options))
+            .await??;
+    *lock(&session.diagnosis) = Some(diagnosis.clone());
+    Ok(diagnosis)
+}
+
+/// The regions the user can choose, in the catalogue's order.
+#[tauri::command]
+pub fn list_regions() -> Vec<String> {
+    Catalogue::embedded()
+        .network
+        .regions
+        .into_iter()
+        .map(|r| r.code)
+        .collect()
+}
+
+/// Starts the app again elevated (UAC) with the same arguments, for checks that need
+/// administrator rights, and closes this window. Windows only.
+#[tauri::command]
+pub fn restart_elevated(app: tauri::AppHandle) -> Result<()> {
+    #[cfg(windows)]
+    {
+        crate::windows::run_elevated().map_err(|e| ErrorCode::Elevate.with(e))?;
+        app.exit(0);
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = app;
+        Err(ErrorCode::Elevate.with("Windows only"))
+    }
+}

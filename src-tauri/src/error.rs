@@ -1,0 +1,179 @@
+//! The one error every command returns: a code the UI renders (its text is the locale key,
+//! so the window shows a sentence in the user's language) and the technical detail.
+//! Serialised as `{ "code": "error.draft", "message": "permission denied" }`.
+
+use doctor_core::bundle::BundleError;
+use doctor_core::screenshot::ScreenshotError;
+use doctor_core::DiagnoseError;
+use serde::Serialize;
+
+/// What went wrong, as the UI tells it. Each name is a locale key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ErrorCode {
+    #[serde(rename = "error.scenario")]
+    Scenario,
+    #[serde(rename = "error.probe")]
+    Probe,
+    #[serde(rename = "error.network")]
+    Network,
+    #[serde(rename = "network.region.unknown")]
+    RegionUnknown,
+    #[serde(rename = "error.draft")]
+    Draft,
+    #[serde(rename = "error.screenshot_unreadable")]
+    ScreenshotUnreadable,
+    #[serde(rename = "error.screenshot_not_image")]
+    ScreenshotNotImage,
+    #[serde(rename = "error.screenshot_broken")]
+    ScreenshotBroken,
+    #[serde(rename = "error.capture")]
+    Capture,
+    #[serde(rename = "error.business_id")]
+    BusinessId,
+    #[serde(rename = "error.no_destination")]
+    NoDestination,
+    #[serde(rename = "error.no_checks")]
+    NoChecks,
+    #[serde(rename = "error.no_bundle")]
+    NoBundle,
+    #[serde(rename = "bundle.error.destination")]
+    BundleDestination,
+    #[serde(rename = "bundle.error.disk_full")]
+    BundleDiskFull,
+    #[serde(rename = "bundle.error.write")]
+    BundleWrite,
+    #[serde(rename = "bundle.error.verify")]
+    BundleVerify,
+    #[serde(rename = "bundle.error.cancelled")]
+    BundleCancelled,
+    #[serde(rename = "error.reveal")]
+    Reveal,
+    #[serde(rename = "error.output")]
+    Output,
+    #[serde(rename = "error.elevate")]
+    Elevate,
+    #[serde(rename = "ui.error.unexpected")]
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "CommandError"))]
+pub struct Error {
+    pub code: ErrorCode,
+    /// Technical detail (an OS error, a path); shown small under the sentence.
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl ToString) -> Error {
+        Error {
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The error with `detail`, for `map_err(ErrorCode::X.with)`.
+    pub fn with(self, detail: impl ToString) -> Error {
+        Error::new(self, detail)
+    }
+}
+
+impl From<DiagnoseError> for Error {
+    fn from(e: DiagnoseError) -> Error {
+        let code = match &e {
+            DiagnoseError::Scenario(_) => ErrorCode::Scenario,
+            DiagnoseError::Probe(_) => ErrorCode::Probe,
+            DiagnoseError::Network(_) => ErrorCode::Network,
+        };
+        Error::new(code, e)
+    }
+}
+
+impl From<BundleError> for Error {
+    fn from(e: BundleError) -> Error {
+        let code = match &e {
+            BundleError::Destination { .. } => ErrorCode::BundleDestination,
+            BundleError::DiskFull(_) => ErrorCode::BundleDiskFull,
+            BundleError::Write(_) => ErrorCode::BundleWrite,
+            BundleError::Verify(_) => ErrorCode::BundleVerify,
+            BundleError::Cancelled => ErrorCode::BundleCancelled,
+        };
+        Error::new(code, e)
+    }
+}
+
+impl From<ScreenshotError> for Error {
+    fn from(e: ScreenshotError) -> Error {
+        let code = match &e {
+            ScreenshotError::NotImage => ErrorCode::ScreenshotNotImage,
+            ScreenshotError::Broken(_) => ErrorCode::ScreenshotBroken,
+            ScreenshotError::Save { .. } => ErrorCode::Draft,
+        };
+        Error::new(code, e)
+    }
+}
+
+/// A background task that panicked or was cancelled.
+impl From<tauri::Error> for Error {
+    fn from(e: tauri::Error) -> Error {
+        Error::new(ErrorCode::Internal, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let e = ErrorCode::Draft.with("denied");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "error.draft", "message": "denied"})
+        );
+    }
+
+    /// Every code is a key of both locales, so the window never shows a raw code.
+    #[test]
+    fn every_code_is_a_locale_key() {
+        use ErrorCode::*;
+        let all = [
+            Scenario,
+            Probe,
+            Network,
+            RegionUnknown,
+            Draft,
+            ScreenshotUnreadable,
+            ScreenshotNotImage,
+            ScreenshotBroken,
+            Capture,
+            BusinessId,
+            NoDestination,
+            NoChecks,
+            NoBundle,
+            BundleDestination,
+            BundleDiskFull,
+            BundleWrite,
+            BundleVerify,
+            BundleCancelled,
+            Reveal,
+            Output,
+            Elevate,
+            Internal,
+        ];
+        for lang in [doctor_core::Lang::Ja, doctor_core::Lang::En] {
+            let locale = doctor_core::Locale::get(lang);
+            for code in all {
+                let key = serde_json::to_value(code).unwrap();
+                let key = key.as_str().unwrap();
+                assert!(locale.has(key), "{key} missing in {lang:?}");
+            }
+        }
+    }
+}
