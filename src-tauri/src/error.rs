@@ -114,6 +114,8 @@ impl From<ScreenshotError> for Error {
             ScreenshotError::NotImage => ErrorCode::ScreenshotNotImage,
             ScreenshotError::Broken(_) => ErrorCode::ScreenshotBroken,
             ScreenshotError::Save { .. } => ErrorCode::Draft,
+            ScreenshotError::Unreadable(_) => ErrorCode::ScreenshotUnreadable,
+            ScreenshotError::Capture(_) => ErrorCode::Capture,
         };
         Error::new(code, e)
     }

@@ -61,23 +61,26 @@ function installMock(lang) {
     },
     cancel_bundle: () => null,
     reveal_bundle: () => null,
-    "plugin:dialog|open": (a) => (a.options?.multiple ? ["C:\\ids"] : "C:\\Users\\admin\\Pictures\\bar.png"),
-    add_screenshot: (a) => {
-      if (!a.path.endsWith("bar.png")) throw { code: "screenshot.not_image", message_key: "error.screenshot_not_image", detail: a.path };
+    // The commands open the system dialogs themselves; the mock answers as if the user
+    // chose a file (or folder) in them.
+    choose_screenshot: () => {
       const path = `/draft/screenshots/file-${stored.size + 1}.png`;
       stored.set(path, window.__lastStored.slice());
       return path;
     },
-    "plugin:dialog|save": () => "C:\\Users\\admin\\duplicates.csv",
     compare_endpoints: () => ({
-      read: 3,
-      groups: [{ kind: "xdr_device_id", value: "3f6b2a9e", members: [
-        { hostname: "PC-001", source: "C:\\ids\\PC-001.json" },
-        { hostname: "PC-002", source: "C:\\ids\\PC-002.json" },
-      ] }],
-      unreadable: [{ source: "C:\\ids\\old.zip", reason: "schema_version", detail: "7" }],
+      inputs: ["C:\\ids"],
+      report: {
+        read: 3,
+        groups: [{ kind: "xdr_device_id", value: "3f6b2a9e", members: [
+          { hostname: "PC-001", source: "C:\\ids\\PC-001.json" },
+          { hostname: "PC-002", source: "C:\\ids\\PC-002.json" },
+        ] }],
+        unreadable: [{ source: "C:\\ids\\old.zip", reason: "schema_version", detail: "7" }],
+      },
     }),
-    export_fleet_csv: () => null,
+    clear_comparison: () => null,
+    export_fleet_csv: () => true,
     store_screenshot: (bytes) => {
       const path = `/draft/screenshots/shot-${stored.size + 1}.png`;
       stored.set(path, new Uint8Array(bytes));
@@ -98,7 +101,7 @@ function installMock(lang) {
     },
     async invoke(cmd, args) {
       const h = handlers[cmd];
-      if (!h) throw { code: "mock.unknown", message_key: "ui.error.unexpected", detail: cmd };
+      if (!h) throw { code: "ui.error.unexpected", message: cmd };
       return h(args ?? {});
     },
   };

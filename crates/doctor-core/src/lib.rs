@@ -19,6 +19,7 @@ pub mod bundle;
 pub mod catalogue;
 pub mod checks;
 mod diagnosis;
+pub mod draft;
 pub mod finding;
 pub mod fleet;
 pub mod i18n;

@@ -27,7 +27,7 @@ vi.mock("../platform", () => ({
     };
   },
   bundlePreview: async () => [],
-  asCommandError: (e: unknown) => ({ code: "x", message_key: "ui.error.unexpected", detail: String(e) }),
+  asCommandError: (e: unknown) => ({ code: "ui.error.unexpected", message: String(e) }),
 }));
 
 import { Store } from "./store.svelte";
