@@ -15,6 +15,14 @@ npm run --silent ui:check
 npm run --silent ui:test
 npm run --silent ui:build >/dev/null
 
+step "wire contract: the UI's types are generated from the Rust types and committed"
+bash scripts/gen-types.sh
+if [ -n "$(git status --porcelain -- ui/src/lib/generated)" ]; then
+  git status --porcelain -- ui/src/lib/generated
+  echo "ui/src/lib/generated is out of date: run scripts/gen-types.sh and commit the result" >&2
+  exit 1
+fi
+
 step "UI: the wizard in headless Chromium with the IPC mocked, both languages"
 node tests/browser/wizard.browser.mjs
 

@@ -179,3 +179,19 @@ mod tests {
         }
     }
 }
+
+/// Writes the shell's own wire types next to the engine's (see scripts/gen-types.sh).
+#[cfg(all(test, feature = "ts"))]
+mod ts_export {
+    #[test]
+    fn export_wire_types() {
+        use ts_rs::TS;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/generated");
+        super::Error::export_all_to(&dir).unwrap();
+        crate::commands::checks::AppInfo::export_all_to(&dir).unwrap();
+        crate::commands::bundle::Saved::export_all_to(&dir).unwrap();
+        crate::commands::bundle::SaveRequest::export_all_to(&dir).unwrap();
+        crate::commands::fleet::Comparison::export_all_to(&dir).unwrap();
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 /// Outcome of one check. `Skipped` means the check could not run (the reason is the
 /// message); it is never a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -41,6 +42,7 @@ impl Status {
 /// The guide's steps, plus the system-requirement items of the vendor's XDR Endpoint
 /// Checker. The order here is the order findings are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     /// Step 1: is Endpoint Basecamp installed, running and registered.
@@ -82,6 +84,7 @@ impl Step {
 
 /// A locale key with named parameters (`{name}` placeholders in the text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Message {
     pub key: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -105,6 +108,7 @@ impl Message {
 /// One labelled fact behind a finding. `key` is the locale key of the label; `value` is raw
 /// data (a PID, a path), unless `value_key` names a locale key to show instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evidence {
     pub key: String,
     pub value: String,
@@ -113,6 +117,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable dotted id, e.g. `agent.basecamp.process`.
     pub id: String,
@@ -171,6 +176,7 @@ impl Finding {
 
 /// Counts per status and the overall verdict of a set of findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub pass: usize,
     pub info: usize,

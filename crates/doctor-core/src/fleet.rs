@@ -16,12 +16,14 @@ const MAX_JSON_BYTES: u64 = 32 << 20;
 const MAX_RATIO: u64 = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     pub hostname: String,
     pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Group {
     /// `xdr_device_id`, `apex_one_guid` or `machine_guid`.
     pub kind: String,
@@ -30,6 +32,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unreadable {
     pub source: String,
     /// `json`, `schema_version`, `zip`, `unsafe_name`, `too_large`, `no_manifest`,
@@ -39,6 +42,7 @@ pub struct Unreadable {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FleetReport {
     pub read: usize,
     pub groups: Vec<Group>,

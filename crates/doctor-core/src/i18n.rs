@@ -20,6 +20,7 @@ const JA: &str = include_str!("../../../locales/ja.json");
 const EN: &str = include_str!("../../../locales/en.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ja,

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 /// Why a stage failed, as the diagnosis needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NetError {
     /// The name does not exist (or no DNS server answers it).
@@ -59,6 +60,7 @@ impl NetError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StageName {
     Dns,
@@ -82,6 +84,7 @@ impl StageName {
 
 /// The outcome of one stage with how long it took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Stage<T> {
     Ok {
@@ -114,6 +117,7 @@ impl<T> Stage<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CertInfo {
     pub subject: String,
     pub issuer: String,
@@ -122,6 +126,7 @@ pub struct CertInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TlsInfo {
     /// "TLS 1.3" or "TLS 1.2".
     pub version: String,
@@ -131,6 +136,7 @@ pub struct TlsInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HttpInfo {
     pub status: u16,
     /// The server's `Date` header, as sent.
@@ -141,6 +147,7 @@ pub struct HttpInfo {
 
 /// Everything one host's probe found out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HostResult {
     pub target: HostEntry,
     /// The proxy the connection went through, credentials masked.
@@ -178,6 +185,7 @@ impl HostResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum RegionChoice {
     /// Named by the user (`--region`, or chosen in the app).
@@ -200,6 +208,7 @@ impl RegionChoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProxyChoice {
     pub host: String,
     pub port: u16,
@@ -211,6 +220,7 @@ pub struct ProxyChoice {
 
 /// What step 2 ran against and found, kept for the report, the note and the bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NetworkReport {
     pub region: Option<RegionChoice>,
     pub proxy: Option<ProxyChoice>,

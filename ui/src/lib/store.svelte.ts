@@ -1,100 +1,114 @@
-// The one store of the window: the draft (everything the user typed, chosen or
-// captured, saved as it changes), the checks and the bundle. Components read it and call
-// its actions; they hold no state of their own.
+// The window's state, in four parts: the draft (saved automatically whenever it changes),
+// the checks, the bundle and the comparison of several PCs. Components read through the
+// getters below and change things only by calling the actions; none mutates the draft.
 
 import * as platform from "../platform";
-import type { AppInfo, CommandError, Diagnosis, FleetReport, Lang, Progress, Saved, SourcePreview } from "./types";
-import { changes, emptyDraft, migratedDefault, restoreDraft, SCREENS, type Change, type Draft, type Screen } from "./wizard";
-
-const SAVE_DELAY_MS = 300;
+import type { CommandError, Lang } from "./types";
+import { migratedDefault, SCREENS, type Screen } from "./wizard";
+import { DraftStore, type IncludeKey, type TextAnswer } from "./stores/draft.svelte";
+import { ChecksStore } from "./stores/checks.svelte";
+import { BundleStore } from "./stores/bundle.svelte";
+import { FleetStore } from "./stores/fleet.svelte";
 
 function setDocumentLang(lang: Lang): void {
   if (typeof document !== "undefined") document.documentElement.lang = lang;
 }
 
 export class Store {
-  draft = $state<Draft>(emptyDraft("ja"));
-  info = $state<AppInfo | null>(null);
-  regions = $state<string[]>([]);
-  diagnosis = $state<Diagnosis | null>(null);
-  lastChanges = $state<Change[]>([]);
-  running = $state(false);
+  readonly drafts = new DraftStore();
+  readonly checks = new ChecksStore();
+  readonly bundle = new BundleStore();
+  readonly fleetStore = new FleetStore();
+
+  /** The error to show (from any command). */
   error = $state<CommandError | null>(null);
-  preview = $state<SourcePreview[]>([]);
-  saving = $state(false);
-  progress = $state<Progress | null>(null);
-  saved = $state<Saved | null>(null);
-  copied = $state<boolean | null>(null);
   confirmingStartOver = $state(false);
-  draftError = $state<CommandError | null>(null);
   /** "Compare several PCs" instead of the wizard. */
   view = $state<"wizard" | "fleet">("wizard");
-  fleetInputs = $state<string[]>([]);
-  fleet = $state<FleetReport | null>(null);
-  comparing = $state(false);
-  csvSaved = $state(false);
-  private saveTimer: ReturnType<typeof setTimeout> | null = null;
-  private started = false;
+  /** Seconds left before a capture, while counting down. */
+  countdown = $state<number | null>(null);
 
-  get lang(): Lang {
-    return this.draft.lang;
+  get draft() {
+    return this.drafts.value;
   }
+  get draftError() {
+    return this.drafts.error;
+  }
+  get lang(): Lang {
+    return this.drafts.value.lang;
+  }
+  get info() {
+    return this.checks.info;
+  }
+  get regions() {
+    return this.checks.regions;
+  }
+  get diagnosis() {
+    return this.checks.diagnosis;
+  }
+  get lastChanges() {
+    return this.checks.lastChanges;
+  }
+  get running() {
+    return this.checks.running;
+  }
+  get preview() {
+    return this.bundle.preview;
+  }
+  get saving() {
+    return this.bundle.saving;
+  }
+  get progress() {
+    return this.bundle.progress;
+  }
+  get saved() {
+    return this.bundle.saved;
+  }
+  get copied() {
+    return this.bundle.copied;
+  }
+  get fleet() {
+    return this.fleetStore.report;
+  }
+  get fleetInputs() {
+    return this.fleetStore.inputs;
+  }
+  get comparing() {
+    return this.fleetStore.comparing;
+  }
+  get csvSaved() {
+    return this.fleetStore.csvSaved;
+  }
+
+  #fail = (e: unknown): void => {
+    this.error = platform.asCommandError(e);
+  };
 
   async start(): Promise<void> {
     try {
-      this.info = await platform.appInfo();
-      this.regions = await platform.listRegions();
-      this.draft = restoreDraft(await platform.loadDraft(), this.info.system_lang);
+      const info = await this.checks.loadInfo();
+      this.drafts.load(await platform.loadDraft(), info.system_lang);
     } catch (e) {
-      this.error = platform.asCommandError(e);
+      this.#fail(e);
+      this.drafts.load(null, "ja");
     }
-    this.started = true;
-    setDocumentLang(this.draft.lang);
+    setDocumentLang(this.lang);
     await this.run();
   }
 
-  /** Saves the draft shortly after the last change (called on every change). */
-  persist(): void {
-    if (!this.started) return;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    const snapshot = $state.snapshot(this.draft);
-    this.saveTimer = setTimeout(() => {
-      platform
-        .saveDraft(snapshot)
-        .then(() => (this.draftError = null))
-        .catch((e) => (this.draftError = platform.asCommandError(e)));
-    }, SAVE_DELAY_MS);
-  }
-
   async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.error = null;
-    try {
-      const before = this.diagnosis;
-      const after = await platform.runChecks(this.draft.region);
-      this.lastChanges = changes(before, after);
-      this.diagnosis = after;
-      if (this.draft.migrated === null) this.draft.migrated = migratedDefault(after.coexistence);
-      await this.refreshPreview();
-    } catch (e) {
-      this.error = platform.asCommandError(e);
-    } finally {
-      this.running = false;
-    }
+    this.error = await this.checks.run(this.draft.region);
+    const d = this.checks.diagnosis;
+    if (d && this.draft.migrated === null) this.drafts.setMigrated(migratedDefault(d.coexistence));
+    await this.refreshPreview();
   }
 
   async refreshPreview(): Promise<void> {
-    try {
-      this.preview = await platform.bundlePreview(this.draft.include.agentLogs);
-    } catch {
-      this.preview = [];
-    }
+    await this.bundle.refreshPreview(this.draft.include.agentLogs);
   }
 
   go(screen: Screen): void {
-    this.draft.screen = screen;
-    this.persist();
+    this.drafts.go(screen);
     // A new screen starts at its top.
     if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
   }
@@ -110,39 +124,52 @@ export class Store {
   }
 
   setLang(lang: Lang): void {
-    this.draft.lang = lang;
+    this.drafts.setLang(lang);
     setDocumentLang(lang);
-    this.persist();
   }
 
   async setRegion(region: string | null): Promise<void> {
-    this.draft.region = region;
-    this.persist();
+    this.drafts.setRegion(region);
     await this.run();
+  }
+
+  setMigrated(v: "yes" | "no"): void {
+    this.drafts.setMigrated(v);
+  }
+  setBlueBar(v: "yes" | "no"): void {
+    this.drafts.setBlueBar(v);
+  }
+  setRecipientsNoted(v: boolean): void {
+    this.drafts.setRecipientsNoted(v);
+  }
+  setAnswer(field: TextAnswer, value: string): void {
+    this.drafts.setAnswer(field, value);
+  }
+  setServerGone(v: boolean): void {
+    this.drafts.setServerGone(v);
+  }
+  setInclude(key: IncludeKey, v: boolean): void {
+    this.drafts.setInclude(key, v);
+    if (key === "agentLogs") void this.refreshPreview();
+  }
+  setCaption(index: number, caption: string): void {
+    this.drafts.setCaption(index, caption);
   }
 
   async addScreenshot(slot: string, title: string): Promise<void> {
     try {
       const path = await platform.chooseScreenshot(title);
-      if (path) {
-        this.draft.screenshots.push({ path, slot, caption: "" });
-        this.persist();
-      }
+      if (path) this.drafts.addScreenshot(path, slot);
     } catch (e) {
-      this.error = platform.asCommandError(e);
+      this.#fail(e);
     }
   }
 
-  /** Seconds left before a capture, while counting down. */
-  countdown = $state<number | null>(null);
-
   async addScreenshotBytes(slot: string, bytes: Uint8Array): Promise<void> {
     try {
-      const path = await platform.storeScreenshot(bytes);
-      this.draft.screenshots.push({ path, slot, caption: "" });
-      this.persist();
+      this.drafts.addScreenshot(await platform.storeScreenshot(bytes), slot);
     } catch (e) {
-      this.error = platform.asCommandError(e);
+      this.#fail(e);
     }
   }
 
@@ -155,72 +182,40 @@ export class Store {
     }
     this.countdown = null;
     try {
-      for (const path of await platform.captureScreen(all)) {
-        this.draft.screenshots.push({ path, slot, caption: "" });
-      }
-      this.persist();
+      for (const path of await platform.captureScreen(all)) this.drafts.addScreenshot(path, slot);
     } catch (e) {
-      this.error = platform.asCommandError(e);
+      this.#fail(e);
     }
   }
 
   /** Replaces a screenshot with its annotated version (boxes drawn into the pixels). */
   async replaceScreenshot(index: number, bytes: Uint8Array): Promise<void> {
     try {
-      const path = await platform.storeScreenshot(bytes);
-      this.draft.screenshots[index].path = path;
-      this.persist();
+      this.drafts.replaceScreenshot(index, await platform.storeScreenshot(bytes));
     } catch (e) {
-      this.error = platform.asCommandError(e);
+      this.#fail(e);
     }
   }
 
   removeScreenshot(index: number): void {
-    this.draft.screenshots.splice(index, 1);
-    this.persist();
+    this.drafts.removeScreenshot(index);
   }
 
   async save(): Promise<void> {
-    if (this.saving) return;
-    this.saving = true;
     this.error = null;
-    this.saved = null;
-    this.copied = null;
-    this.progress = null;
     try {
-      const trim = (v: string | null) => (v && v.trim() !== "" ? v.trim() : null);
-      const a = this.draft.answers;
-      this.saved = await platform.collectBundle(
-        {
-          lang: this.draft.lang,
-          answers: {
-            business_id: trim(a.business_id),
-            apex_one_saas_server_guid: trim(a.apex_one_saas_server_guid),
-            apex_one_saas_activation_code: trim(a.apex_one_saas_activation_code),
-            on_premises_server_guid: trim(a.on_premises_server_guid),
-            on_premises_activation_code: trim(a.on_premises_activation_code),
-            on_premises_server_gone: a.on_premises_server_gone,
-            notes: trim(a.notes),
-          },
-          screenshots: this.draft.include.screenshots ? $state.snapshot(this.draft.screenshots) : [],
-          agent_logs: this.draft.include.agentLogs,
-          basecamp_logs: this.draft.include.basecampLogs,
-        },
-        (p) => (this.progress = p),
-      );
+      await this.bundle.save(this.drafts.snapshot());
     } catch (e) {
-      this.error = platform.asCommandError(e);
-    } finally {
-      this.saving = false;
+      this.#fail(e);
     }
   }
 
   cancel(): void {
-    void platform.cancelBundle();
+    this.bundle.cancel();
   }
 
   async copyInquiry(): Promise<void> {
-    if (this.saved) this.copied = await platform.copyText(this.saved.inquiry);
+    await this.bundle.copyInquiry();
   }
 
   /** Some checks could not run without administrator rights (Windows offers UAC). */
@@ -235,52 +230,31 @@ export class Store {
   }
 
   elevate(): void {
-    platform.restartElevated().catch((e) => (this.error = platform.asCommandError(e)));
+    platform.restartElevated().catch(this.#fail);
   }
 
   reveal(): void {
-    platform.revealBundle().catch((e) => (this.error = platform.asCommandError(e)));
+    platform.revealBundle().catch(this.#fail);
   }
 
-  /** Opens the system dialog (files or folders), adds what was chosen and compares all. */
   async addFleetInputs(title: string, folder: boolean): Promise<void> {
-    this.comparing = true;
-    this.csvSaved = false;
-    try {
-      const result = await platform.compareEndpoints(title, folder);
-      if (result) {
-        this.fleetInputs = result.inputs;
-        this.fleet = result.report;
-      }
-    } catch (e) {
-      this.error = platform.asCommandError(e);
-    } finally {
-      this.comparing = false;
-    }
+    await this.fleetStore.add(title, folder).catch(this.#fail);
   }
 
   clearFleet(): void {
-    this.fleetInputs = [];
-    this.fleet = null;
-    void platform.clearComparison().catch(() => undefined);
+    this.fleetStore.clear();
   }
 
   async exportCsv(title: string): Promise<void> {
-    if (!this.fleet) return;
-    try {
-      this.csvSaved = await platform.exportFleetCsv(title);
-    } catch (e) {
-      this.error = platform.asCommandError(e);
-    }
+    await this.fleetStore.exportCsv(title).catch(this.#fail);
   }
 
   async startOver(): Promise<void> {
     this.confirmingStartOver = false;
     await platform.clearDraft().catch(() => undefined);
-    this.draft = emptyDraft(this.info?.system_lang ?? this.draft.lang);
-    this.saved = null;
-    this.lastChanges = [];
-    this.diagnosis = null;
+    this.drafts.reset(this.info?.system_lang ?? this.lang);
+    this.bundle.clear();
+    this.checks.clear();
     await this.run();
   }
 }

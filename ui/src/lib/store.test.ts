@@ -48,9 +48,10 @@ describe("the store", () => {
     expect(s.draft.answers.business_id).toBe("ABC-123");
     expect(s.draft.lang).toBe("en");
     expect(s.draft.migrated).toBe("yes");
-    s.draft.answers.business_id = "XYZ-789";
-    s.persist();
-    s.persist();
+    // Any change is saved a moment later, without anyone asking; quick changes are saved once.
+    s.setAnswer("business_id", "XYZ-78");
+    s.setAnswer("business_id", "XYZ-789");
+    await Promise.resolve();
     expect(saved.length).toBe(0);
     await vi.advanceTimersByTimeAsync(400);
     expect(saved.length).toBe(1);

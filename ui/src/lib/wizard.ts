@@ -24,6 +24,11 @@ export interface Draft {
   include: { basecampLogs: boolean; agentLogs: boolean; screenshots: boolean };
 }
 
+/** The draft as components see it: read-only all the way down (they change it through
+ * the store's actions). */
+export type DeepReadonly<T> = { readonly [K in keyof T]: T[K] extends object ? DeepReadonly<T[K]> : T[K] };
+export type ReadonlyDraft = DeepReadonly<Draft>;
+
 export function emptyDraft(lang: "ja" | "en"): Draft {
   return {
     version: 1,
@@ -98,7 +103,7 @@ function worst(statuses: Status[]): StepState {
 }
 
 /** The checklist state of a screen, from the checks and the answers. */
-export function stepState(screen: Screen, d: Diagnosis | null, running: boolean, draft: Draft, saved: boolean): StepState {
+export function stepState(screen: Screen, d: Diagnosis | null, running: boolean, draft: ReadonlyDraft, saved: boolean): StepState {
   switch (screen) {
     case "welcome":
       return "done";

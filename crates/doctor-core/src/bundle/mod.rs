@@ -56,6 +56,7 @@ impl Default for Limits {
 
 /// What the admin typed for support (step 4). Kept as typed: support asked for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SupportAnswers {
     pub business_id: Option<String>,
     pub apex_one_saas_server_guid: Option<String>,
@@ -75,6 +76,7 @@ pub fn valid_business_id(text: &str) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Screenshot {
     pub path: PathBuf,
     /// `blue_bar`, `no_blue_bar`, `business_profile`, `workbench_recipients`, `other`.
@@ -83,6 +85,7 @@ pub struct Screenshot {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// The size budget was used up by newer files.
@@ -110,6 +113,7 @@ impl SkipReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SkippedFile {
     pub path: String,
     pub reason: SkipReason,
@@ -118,6 +122,7 @@ pub struct SkippedFile {
 
 /// How far the bundle is, for a progress bar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub files_done: usize,
     pub files_total: usize,
@@ -218,6 +223,7 @@ pub struct BundleRequest<'a> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BundleOutcome {
     pub path: PathBuf,
     /// Size of the zip.
@@ -294,6 +300,7 @@ pub fn default_sources(
 
 /// A folder the bundle would collect, with how much is in it, for the review screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourcePreview {
     pub label: String,
     pub path: String,

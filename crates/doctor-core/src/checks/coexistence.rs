@@ -9,6 +9,7 @@ use crate::probe::{PathKind, Platform, ServiceState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Management {
     /// Reports to `*.manage.trendmicro.com`: Apex One SaaS or Standard Endpoint Protection.
@@ -30,6 +31,7 @@ impl Management {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApexOne {
     pub management: Management,
     pub server: Option<String>,
@@ -40,6 +42,7 @@ pub struct ApexOne {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeepSecurity {
     pub version: Option<String>,
     pub services: Vec<String>,
@@ -48,6 +51,7 @@ pub struct DeepSecurity {
 
 /// A question step 4 must ask (what support needs), with whether it is required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Question {
     /// `business_id`, `basecamp_logs`, `apex_one_saas_server`, `on_premises_server`,
     /// `deep_security`.
@@ -56,6 +60,7 @@ pub struct Question {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Coexistence {
     pub apex_one: Option<ApexOne>,
     pub deep_security: Option<DeepSecurity>,

@@ -21,6 +21,7 @@ mod common;
 pub use common::{mask_credentials, parse_winhttp_settings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Windows,
@@ -40,6 +41,7 @@ impl Platform {
 
 /// Facts about the operating system. Fields the OS does not have stay `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OsFacts {
     pub platform: Platform,
     /// Human-readable name, e.g. "Windows 11 Pro", "Debian GNU/Linux 12 (bookworm)".
@@ -252,6 +254,7 @@ pub enum ProbeError {
 
 /// Where the probe's facts come from, shown so nobody mistakes a replay for the real machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ProbeSource {
     /// This machine, read live.
