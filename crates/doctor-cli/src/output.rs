@@ -60,6 +60,12 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
         report.catalogue_version
     )?;
 
+    // The findings that stand for one host each (typed: from step 2's results).
+    let host_findings: Vec<String> = report
+        .network
+        .iter()
+        .flat_map(|n| n.results.iter().map(doctor_core::checks::reach::host_id))
+        .collect();
     for step in Step::ALL {
         let items: Vec<_> = report.findings.iter().filter(|f| f.step == step).collect();
         if items.is_empty() {
@@ -73,7 +79,7 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
             let s = style(f.status);
             writeln!(out, "  {s}[{}]{s:#} {}", f.status_text, f.message)?;
             // One line per host is enough; their stages are in -v and --json.
-            let per_host = f.id.starts_with("network.host.");
+            let per_host = host_findings.contains(&f.id);
             let show_details =
                 verbose || (!per_host && (f.status.severity() > 0 || f.status == Status::Skipped));
             if show_details {
@@ -82,7 +88,7 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
                 }
             }
             if let Some(remedy) = &f.remedy {
-                if f.status != Status::Pass && !said.contains(&remedy.as_str()) {
+                if f.show_remedy && !said.contains(&remedy.as_str()) {
                     said.push(remedy);
                     writeln!(
                         out,

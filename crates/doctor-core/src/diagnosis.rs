@@ -33,6 +33,8 @@ pub struct Diagnosis {
     pub agent: AgentFacts,
     /// This endpoint's IDs, for the bundle's manifest and `fleet`.
     pub identity: Identity,
+    /// Some checks were refused by the OS: running as administrator would let them run.
+    pub needs_admin: bool,
 }
 
 /// Where the facts come from.
@@ -139,7 +141,9 @@ impl Diagnosis {
     ) -> Diagnosis {
         // Stable order: by step, then the order the checks produced.
         findings.sort_by_key(|f| f.step);
+        let needs_admin = findings.iter().any(checks::was_denied);
         Diagnosis {
+            needs_admin,
             source,
             os,
             catalogue_version: catalogue.version.clone(),

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 /// Outcome of one check. `Skipped` means the check could not run (the reason is the
 /// message); it is never a pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    #[default]
     Pass,
     Info,
     Skipped,
@@ -126,6 +127,10 @@ pub struct Finding {
     pub message: Message,
     pub evidence: Vec<Evidence>,
     pub remedy: Option<Message>,
+    /// Whether faces show the remedy: decided here once (a passing item's advice is not
+    /// shown), so the CLI, the app, report.html and inquiry.txt never decide it apart.
+    #[serde(default)]
+    pub show_remedy: bool,
 }
 
 impl Finding {
@@ -137,6 +142,7 @@ impl Finding {
             message,
             evidence: Vec::new(),
             remedy: None,
+            show_remedy: false,
         }
     }
 
@@ -169,8 +175,14 @@ impl Finding {
     }
 
     pub fn remedy(mut self, remedy: Message) -> Self {
+        self.show_remedy = self.status != Status::Pass;
         self.remedy = Some(remedy);
         self
+    }
+
+    /// The remedy when it is to be shown.
+    pub fn shown_remedy(&self) -> Option<&Message> {
+        self.remedy.as_ref().filter(|_| self.show_remedy)
     }
 }
 
@@ -178,6 +190,8 @@ impl Finding {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
+    /// The worst status present (`fail`, `warn`, else `pass`): the one verdict every face shows.
+    pub verdict: Status,
     pub pass: usize,
     pub info: usize,
     pub skipped: usize,
@@ -197,11 +211,16 @@ impl Summary {
                 Status::Fail => s.fail += 1,
             }
         }
+        s.verdict = s.worst();
         s
     }
 
     /// The worst status present: `fail`, `warn`, or `pass` when neither occurs.
     pub fn verdict(&self) -> Status {
+        self.verdict
+    }
+
+    fn worst(&self) -> Status {
         if self.fail > 0 {
             Status::Fail
         } else if self.warn > 0 {

@@ -221,12 +221,7 @@ export class Store {
   /** Some checks could not run without administrator rights (Windows offers UAC). */
   get needsAdmin(): boolean {
     const d = this.diagnosis;
-    return (
-      !!d &&
-      d.os.platform === "windows" &&
-      d.source.kind === "live" &&
-      d.findings.some((f) => f.message.key === "check.skipped.denied")
-    );
+    return !!d && d.os.platform === "windows" && d.source.kind === "live" && d.needs_admin;
   }
 
   elevate(): void {

@@ -136,7 +136,7 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
                 escape(&r.status_text),
                 escape(&r.message)
             );
-            if let (Some(remedy), true) = (&r.remedy, r.status.as_str() != "pass") {
+            if let (Some(remedy), true) = (&r.remedy, r.show_remedy) {
                 let _ = write!(
                     h,
                     "<div class=\"remedy\"><strong>{}</strong>: {}</div>",

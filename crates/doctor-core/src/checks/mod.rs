@@ -67,10 +67,17 @@ pub(crate) fn skipped_probe_error(id: &str, step: Step, err: &ProbeError) -> Fin
     skipped(id, step, &err.to_string(), is_denied(err))
 }
 
+const DENIED: &str = "check.skipped.denied";
+
+/// Whether `f` is a check the OS refused to let run (see [`skipped`]).
+pub(crate) fn was_denied(f: &Finding) -> bool {
+    f.message.key == DENIED
+}
+
 /// A `skipped` finding from the error's text; `denied` adds the run-as-administrator remedy.
 pub(crate) fn skipped(id: &str, step: Step, error: &str, denied: bool) -> Finding {
     let key = if denied {
-        "check.skipped.denied"
+        DENIED
     } else {
         "check.skipped.probe_error"
     };

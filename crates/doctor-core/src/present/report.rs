@@ -47,6 +47,8 @@ pub struct RenderedFinding {
     pub evidence: Vec<RenderedEvidence>,
     pub remedy: Option<String>,
     pub remedy_key: Option<String>,
+    /// See [`Finding::show_remedy`].
+    pub show_remedy: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +115,7 @@ pub fn render_finding(f: &Finding, locale: &Locale) -> RenderedFinding {
             .collect(),
         remedy: f.remedy.as_ref().map(|r| locale.message(r)),
         remedy_key: f.remedy.as_ref().map(|r| r.key.clone()),
+        show_remedy: f.show_remedy,
     }
 }
 
