@@ -2,6 +2,7 @@
 //! manage many endpoints. It parses flags, runs the engine and prints; all judgement lives
 //! in `doctor-core`, all text in `locales/`.
 
+mod inventory;
 mod output;
 
 #[cfg(not(target_os = "macos"))]
@@ -56,6 +57,11 @@ enum Command {
     /// Compare identity files and bundles of many endpoints and list those sharing an ID
     /// (clones made without ImageSetupTool). Exit code 1 when duplicates exist.
     Fleet(FleetArgs),
+    /// Ask Vision One's API (optional; needs an API key in BASECAMP_DOCTOR_API_KEY or
+    /// --api-key-file) whether this endpoint, or each of --names / --collected, is in
+    /// Endpoint Inventory. Exit 0 all listed, 1 some missing, 69 API unreachable, 77 key
+    /// refused.
+    Inventory(inventory::InventoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +221,7 @@ fn main() -> ExitCode {
         Command::Bundle(args) => bundle(args),
         Command::Identity(args) => identity(args),
         Command::Fleet(args) => fleet(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }
 

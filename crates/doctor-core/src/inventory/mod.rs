@@ -313,6 +313,125 @@ pub fn setup_failure(api: &str, e: ApiError, region: RegionHint) -> InventoryRep
     }
 }
 
+/// The region the agent's own files point to (as step 2 finds it), for the API host and
+/// for telling a key from another region apart from a wrong key.
+pub fn agent_region(
+    probe: &dyn crate::probe::Probe,
+    catalogue: &crate::Catalogue,
+    os: &crate::probe::OsFacts,
+) -> Option<String> {
+    let install = crate::checks::agent::install_dir_for(catalogue, os);
+    let sep = if os.platform == crate::probe::Platform::Windows {
+        "\\"
+    } else {
+        "/"
+    };
+    let dirs = vec![install.clone(), format!("{install}{sep}etc")];
+    crate::network::region::detect(
+        probe,
+        catalogue,
+        &dirs,
+        &crate::checks::agent::log_dir_for(catalogue, os),
+    )
+    .map(|r| r.code().to_owned())
+}
+
+/// Step 2's proxy choice, except for an API on this computer itself (a test server).
+pub fn proxy_for(
+    base_url: &str,
+    flag: Option<&str>,
+    settings: &crate::probe::ProxySettings,
+) -> Option<crate::network::proxy::ProxyChoice> {
+    let loopback = reqwest::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| {
+            h == "localhost"
+                || h.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+    if loopback && flag.is_none() {
+        return None;
+    }
+    crate::network::proxy::choose(flag, settings)
+}
+
+/// One endpoint's answer in one language, for JSON output and the app.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedVerdict {
+    pub name: String,
+    pub agent_id: Option<String>,
+    pub verdict: VerdictKind,
+    pub console_entries: Vec<EndpointRecord>,
+    pub same_id_elsewhere: Vec<EndpointRecord>,
+    pub source: Option<String>,
+    pub local: Option<LocalSummary>,
+    pub finding: crate::report::RenderedFinding,
+}
+
+/// A whole run in one language. Holds no key: the report never had it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedInventory {
+    pub tool_version: &'static str,
+    pub lang: crate::Lang,
+    pub generated_at: String,
+    pub api: String,
+    pub outcome: Outcome,
+    pub summary_text: String,
+    pub checked: usize,
+    pub listed: usize,
+    pub missing: usize,
+    pub endpoints: Vec<RenderedVerdict>,
+    pub error: Option<crate::report::RenderedFinding>,
+    pub stats: ClientStats,
+    /// Files under `--collected` that were not collect files, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+pub fn render(
+    report: &InventoryReport,
+    lang: crate::Lang,
+    skipped: Vec<(String, String)>,
+) -> RenderedInventory {
+    let locale = crate::Locale::get(lang);
+    let mut counts = std::collections::BTreeMap::new();
+    counts.insert("checked".to_owned(), report.checked.to_string());
+    counts.insert("listed".to_owned(), report.listed.to_string());
+    counts.insert("missing".to_owned(), report.missing.to_string());
+    RenderedInventory {
+        tool_version: crate::VERSION,
+        lang,
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        api: report.api.clone(),
+        outcome: report.outcome(),
+        summary_text: locale.render("inventory.cli.summary", &counts),
+        checked: report.checked,
+        listed: report.listed,
+        missing: report.missing,
+        endpoints: report
+            .verdicts
+            .iter()
+            .map(|v| RenderedVerdict {
+                name: v.name.clone(),
+                agent_id: v.agent_id.clone(),
+                verdict: v.verdict,
+                console_entries: v.by_name.clone(),
+                same_id_elsewhere: v.same_id_elsewhere.clone(),
+                source: v.source.clone(),
+                local: v.local.clone(),
+                finding: crate::report::render_finding(&v.finding, locale),
+            })
+            .collect(),
+        error: report
+            .error_finding
+            .as_ref()
+            .map(|f| crate::report::render_finding(f, locale)),
+        stats: report.stats.clone(),
+        skipped,
+    }
+}
+
 /// Flat rows for `--csv`: one per endpoint (or one error row).
 pub fn to_csv(report: &InventoryReport) -> String {
     let esc = |s: &str| {

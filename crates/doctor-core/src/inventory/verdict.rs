@@ -283,7 +283,19 @@ pub fn error_finding(
         }
         None => format!("{key}.remedy"),
     };
-    f.remedy(Message::new(remedy))
+    // Step 2's remedies name the host and port.
+    let mut remedy = Message::new(remedy);
+    if let Ok(url) = reqwest::Url::parse(api) {
+        if let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) {
+            remedy = remedy
+                .with("host", host.to_owned())
+                .with("port", port.to_string());
+        }
+    }
+    if let Some((stage, _, _)) = network {
+        remedy = remedy.with("stage", stage.to_owned());
+    }
+    f.remedy(remedy)
 }
 
 #[cfg(test)]
