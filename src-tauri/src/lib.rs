@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 use tauri::ipc::Channel;
 use tauri::Manager;
 
+mod inventory;
+
 /// Start-up options, read once from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -661,7 +663,8 @@ pub fn run() {
             export_fleet_csv,
             store_screenshot,
             read_screenshot,
-            capture_screen
+            capture_screen,
+            inventory::check_inventory, inventory::list_api_regions
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");
