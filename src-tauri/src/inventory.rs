@@ -65,11 +65,12 @@ pub async fn check_inventory(
         .await
         .map_err(|e| CommandError::new("internal", "error.probe", e))?
     };
-    let api_url = std::env::var(API_URL_ENV).ok().filter(|u| !u.trim().is_empty());
+    let api_url = std::env::var(API_URL_ENV)
+        .ok()
+        .filter(|u| !u.trim().is_empty());
     let asked = region.or_else(|| agent_region.clone());
-    let base = inventory::api_base(api_url.as_deref(), asked.as_deref()).ok_or_else(|| {
-        CommandError::new("inventory.no_region", "network.region.unknown", "")
-    })?;
+    let base = inventory::api_base(api_url.as_deref(), asked.as_deref())
+        .ok_or_else(|| CommandError::new("inventory.no_region", "network.region.unknown", ""))?;
     let settings = doctor_core::probe::live().proxy().unwrap_or_default();
     let config = inventory::ClientConfig {
         proxy: inventory::proxy_for(&base, None, &settings),

@@ -664,7 +664,8 @@ pub fn run() {
             store_screenshot,
             read_screenshot,
             capture_screen,
-            inventory::check_inventory, inventory::list_api_regions
+            inventory::check_inventory,
+            inventory::list_api_regions
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");

@@ -265,7 +265,11 @@ pub fn inventory_text(
             writeln!(out, "      {dim}{}: {}{dim:#}", ev.label, ev.value)?;
         }
         if let Some(r) = &e.remedy {
-            writeln!(out, "      → {bold}{}{bold:#}: {r}", locale.text("label.remedy"))?;
+            writeln!(
+                out,
+                "      → {bold}{}{bold:#}: {r}",
+                locale.text("label.remedy")
+            )?;
         }
         return out.flush();
     }
@@ -295,15 +299,21 @@ pub fn inventory_text(
         if let Some(r) = &f.remedy {
             if !said.contains(&r.as_str()) {
                 said.push(r);
-                writeln!(out, "      → {bold}{}{bold:#}: {r}", locale.text("label.remedy"))?;
+                writeln!(
+                    out,
+                    "      → {bold}{}{bold:#}: {r}",
+                    locale.text("label.remedy")
+                )?;
             }
         }
     }
-    for (path, reason) in &report.skipped {
+    for n in &report.skipped {
         writeln!(
             out,
-            "  {dim}{}: {path} ({reason}){dim:#}",
-            locale.text("inventory.cli.skipped")
+            "  {dim}{}: {} ({}){dim:#}",
+            locale.text("inventory.cli.skipped"),
+            n.path,
+            n.reason
         )?;
     }
     writeln!(out)?;

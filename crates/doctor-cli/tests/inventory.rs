@@ -31,7 +31,14 @@ fn run_with(args: &[&str], key: Option<&str>) -> Output {
         .env("LANG", "C")
         .env_remove("LC_ALL")
         .env_remove("BASECAMP_DOCTOR_API_KEY");
-    for p in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"] {
+    for p in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ] {
         cmd.env_remove(p);
     }
     if let Some(k) = key {
@@ -49,7 +56,10 @@ fn run(args: &[&str]) -> Output {
 
 fn assert_key_absent(text: &str, what: &str) {
     assert!(!text.contains(KEY), "the key is in {what}");
-    assert!(!text.contains("cli-test-key-51c0ffee"), "part of the key is in {what}");
+    assert!(
+        !text.contains("cli-test-key-51c0ffee"),
+        "part of the key is in {what}"
+    );
 }
 
 /// Every file under `dir` except the key file itself.
@@ -162,9 +172,18 @@ fn several_entries_for_this_name_are_reported_in_text_too() {
         "--lang",
         "en",
     ]);
-    assert_eq!(out.status.code(), Some(0), "several entries are not missing");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "several entries are not missing"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("2 entries in Endpoint Inventory carry the name {HOST}")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "2 entries in Endpoint Inventory carry the name {HOST}"
+        )),
+        "{text}"
+    );
     assert!(text.contains("10.0.9.9"), "{text}");
 }
 
@@ -175,9 +194,16 @@ fn a_thousand_names_from_an_ad_export_with_pagination_and_a_429() {
     let mut csv = String::from("\u{feff}#TYPE Selected.Microsoft.ActiveDirectory.Management.ADComputer\r\n\"DNSHostName\",\"Name\",\"OperatingSystem\"\r\n");
     for i in 0..1000 {
         let name = format!("WS-{i:04}");
-        csv.push_str(&format!("\"{}.corp.local\",\"{name}\",\"Windows 11, Enterprise\"\r\n", name.to_lowercase()));
+        csv.push_str(&format!(
+            "\"{}.corp.local\",\"{name}\",\"Windows 11, Enterprise\"\r\n",
+            name.to_lowercase()
+        ));
         if i % 25 != 0 {
-            records.push(entry(&name, &format!("00000000-0000-0000-0000-{i:012}"), "10.2.0.1"));
+            records.push(entry(
+                &name,
+                &format!("00000000-0000-0000-0000-{i:012}"),
+                "10.2.0.1",
+            ));
         }
     }
     let names = dir.path().join("computers.csv");
@@ -213,7 +239,10 @@ fn a_thousand_names_from_an_ad_export_with_pagination_and_a_429() {
         .filter(|e| e["verdict"] == "not_listed")
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    let expected: Vec<String> = (0..1000).step_by(25).map(|i| format!("WS-{i:04}")).collect();
+    let expected: Vec<String> = (0..1000)
+        .step_by(25)
+        .map(|i| format!("WS-{i:04}"))
+        .collect();
     assert_eq!(missing, expected);
     let table = std::fs::read_to_string(&csv_out).unwrap();
     assert_eq!(table.lines().count(), 1001);
@@ -253,7 +282,10 @@ fn collect_files_are_reconciled_with_their_local_diagnosis() {
     assert_eq!(out.status.code(), Some(1));
     let j = json(&out);
     let a = &j["endpoints"][0];
-    assert_eq!((a["name"].as_str(), a["verdict"].as_str()), (Some("PC-A"), Some("not_listed")));
+    assert_eq!(
+        (a["name"].as_str(), a["verdict"].as_str()),
+        (Some("PC-A"), Some("not_listed"))
+    );
     assert_eq!(a["local"]["verdict"], "fail");
     assert_eq!(a["local"]["problems"][0], "network.summary.none");
     assert_eq!(j["endpoints"][1]["verdict"], "listed");
@@ -262,7 +294,10 @@ fn collect_files_are_reconciled_with_their_local_diagnosis() {
 
 #[test]
 fn a_refused_key_exits_77_and_a_missing_permission_too() {
-    for (status, id) in [(401, "inventory.error.key_refused"), (403, "inventory.error.forbidden")] {
+    for (status, id) in [
+        (401, "inventory.error.key_refused"),
+        (403, "inventory.error.forbidden"),
+    ] {
         let api = FakeApi::start(
             vec![],
             Behaviour {
@@ -270,7 +305,13 @@ fn a_refused_key_exits_77_and_a_missing_permission_too() {
                 ..behaviour()
             },
         );
-        let out = run(&["--scenario", &scenario("windows-64-healthy"), "--api-url", &api.url, "--json"]);
+        let out = run(&[
+            "--scenario",
+            &scenario("windows-64-healthy"),
+            "--api-url",
+            &api.url,
+            "--json",
+        ]);
         assert_eq!(out.status.code(), Some(77), "for HTTP {status}");
         let j = json(&out);
         assert_eq!(j["error"]["id"], id);
@@ -318,7 +359,12 @@ fn the_key_comes_from_a_file_or_the_environment_never_a_flag() {
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         api.seen()[0].authorization.as_deref(),
         Some(&*format!("Bearer {KEY}")),

@@ -55,7 +55,10 @@ fn assert_no_key(report: &InventoryReport) {
     let debug = format!("{report:?}");
     for (what, text) in [("json", &json), ("csv", &csv), ("debug", &debug)] {
         assert!(!text.contains(KEY), "the key is in the {what}");
-        assert!(!text.contains("test-key-7f3a9c"), "part of the key is in the {what}");
+        assert!(
+            !text.contains("test-key-7f3a9c"),
+            "part of the key is in the {what}"
+        );
     }
 }
 
@@ -63,8 +66,16 @@ fn assert_no_key(report: &InventoryReport) {
 fn the_four_verdicts_come_out_of_the_fake() {
     let api = FakeApi::start(
         vec![
-            entry("PC-LISTED", "aaaaaaaa-0000-0000-0000-000000000001", "10.0.0.1"),
-            entry("PC-OTHER", "cccccccc-0000-0000-0000-00000000000c", "10.0.0.3"),
+            entry(
+                "PC-LISTED",
+                "aaaaaaaa-0000-0000-0000-000000000001",
+                "10.0.0.1",
+            ),
+            entry(
+                "PC-OTHER",
+                "cccccccc-0000-0000-0000-00000000000c",
+                "10.0.0.3",
+            ),
             entry("PC-DUP", "dddddddd-0000-0000-0000-000000000001", "10.0.0.4"),
             entry("PC-DUP", "dddddddd-0000-0000-0000-000000000002", "10.0.0.5"),
         ],
@@ -96,8 +107,14 @@ fn the_four_verdicts_come_out_of_the_fake() {
         "aaaaaaaa-0000-0000-0000-000000000001"
     );
     assert_eq!(listed.finding.message.params["updated"], fake_api::TIME);
-    assert_eq!(report.verdicts[2].same_id_elsewhere[0].endpoint_name, "PC-OTHER");
-    assert_eq!(report.verdicts[2].finding.message.params["other"], "PC-OTHER");
+    assert_eq!(
+        report.verdicts[2].same_id_elsewhere[0].endpoint_name,
+        "PC-OTHER"
+    );
+    assert_eq!(
+        report.verdicts[2].finding.message.params["other"],
+        "PC-OTHER"
+    );
     assert_eq!(report.verdicts[3].by_name.len(), 2);
     for v in &report.verdicts[1..] {
         assert!(v.finding.remedy.is_some(), "{} has no remedy", v.finding.id);
@@ -177,7 +194,9 @@ fn a_wrong_key_is_refused_and_nothing_more_is_asked() {
             ..behaviour()
         },
     );
-    let list: Vec<Wanted> = (0..200).map(|i| Wanted::named(&format!("PC-{i}"))).collect();
+    let list: Vec<Wanted> = (0..200)
+        .map(|i| Wanted::named(&format!("PC-{i}")))
+        .collect();
     let report = run(&api.url, &list, 10, RegionHint::default());
     assert!(matches!(report.error, Some(ApiError::KeyRefused { .. })));
     assert_eq!(report.outcome(), Outcome::KeyRefused);
@@ -225,7 +244,12 @@ fn a_role_without_permission_is_reported_as_such() {
             ..behaviour()
         },
     );
-    let report = run(&api.url, &[Wanted::named("PC-1")], 10, RegionHint::default());
+    let report = run(
+        &api.url,
+        &[Wanted::named("PC-1")],
+        10,
+        RegionHint::default(),
+    );
     assert!(matches!(report.error, Some(ApiError::Forbidden { .. })));
     assert_eq!(report.outcome(), Outcome::KeyRefused);
     assert_eq!(
@@ -249,7 +273,10 @@ fn an_unreachable_api_gets_step_2s_diagnosis() {
     let f = report.error_finding.unwrap();
     assert_eq!(f.id, "inventory.error.network");
     assert_eq!(f.remedy.unwrap().key, "network.remedy.refused");
-    assert!(f.evidence.iter().any(|e| e.key == "evidence.inventory_stage"));
+    assert!(f
+        .evidence
+        .iter()
+        .any(|e| e.key == "evidence.inventory_stage"));
 }
 
 #[test]
@@ -267,7 +294,12 @@ fn a_next_link_to_another_origin_is_not_followed() {
             ..behaviour()
         },
     );
-    let report = run(&api.url, &[Wanted::named("PC-1")], 10, RegionHint::default());
+    let report = run(
+        &api.url,
+        &[Wanted::named("PC-1")],
+        10,
+        RegionHint::default(),
+    );
     assert!(
         matches!(&report.error, Some(ApiError::ForeignLink { origin }) if *origin == elsewhere.url),
         "{:?}",
@@ -290,7 +322,12 @@ fn a_redirect_is_not_followed() {
             ..behaviour()
         },
     );
-    let report = run(&api.url, &[Wanted::named("PC-1")], 10, RegionHint::default());
+    let report = run(
+        &api.url,
+        &[Wanted::named("PC-1")],
+        10,
+        RegionHint::default(),
+    );
     assert!(matches!(
         report.error,
         Some(ApiError::Http { status: 302, .. })
@@ -301,10 +338,17 @@ fn a_redirect_is_not_followed() {
 #[test]
 fn agent_ids_are_asked_for_by_agent_guid() {
     let api = FakeApi::start(
-        vec![entry("PC-OTHER", "cccccccc-0000-0000-0000-00000000000c", "10.0.0.3")],
+        vec![entry(
+            "PC-OTHER",
+            "cccccccc-0000-0000-0000-00000000000c",
+            "10.0.0.3",
+        )],
         behaviour(),
     );
-    let list = [wanted("PC-CLONE", Some("cccccccc-0000-0000-0000-00000000000c"))];
+    let list = [wanted(
+        "PC-CLONE",
+        Some("cccccccc-0000-0000-0000-00000000000c"),
+    )];
     let report = run(&api.url, &list, 10, RegionHint::default());
     let queries: Vec<String> = api.seen().iter().filter_map(|s| s.query.clone()).collect();
     assert!(queries.contains(&"(endpointName eq 'PC-CLONE')".to_owned()));

@@ -153,7 +153,10 @@ pub enum ApiError {
 impl ApiError {
     /// The key or its permission was refused: nothing else will work either.
     pub fn is_key_problem(&self) -> bool {
-        matches!(self, ApiError::KeyRefused { .. } | ApiError::Forbidden { .. })
+        matches!(
+            self,
+            ApiError::KeyRefused { .. } | ApiError::Forbidden { .. }
+        )
     }
 
     /// How bad, to pick the error that explains a failed run: key > network > rest.
@@ -327,12 +330,12 @@ impl Client {
                 serde_json::from_str(&body).map_err(|e| ApiError::Malformed {
                     detail: format!("not JSON: {e}"),
                 })?;
-            let items = doc
-                .get("items")
-                .and_then(|i| i.as_array())
-                .ok_or_else(|| ApiError::Malformed {
-                    detail: "no items[] in the answer".to_owned(),
-                })?;
+            let items =
+                doc.get("items")
+                    .and_then(|i| i.as_array())
+                    .ok_or_else(|| ApiError::Malformed {
+                        detail: "no items[] in the answer".to_owned(),
+                    })?;
             out.extend(items.iter().filter_map(EndpointRecord::from_json));
             let Some(next) = doc.get("nextLink").and_then(text) else {
                 return Ok(out);
@@ -360,13 +363,9 @@ impl Client {
                 return Err(ApiError::Cancelled);
             }
             self.wait_for_gate().await;
-            let permit = self
-                .limit
-                .acquire()
-                .await
-                .map_err(|e| ApiError::Setup {
-                    detail: e.to_string(),
-                })?;
+            let permit = self.limit.acquire().await.map_err(|e| ApiError::Setup {
+                detail: e.to_string(),
+            })?;
             // Checked again: the refusal may have come while this one waited for a permit.
             if self.refused.load(Ordering::Relaxed) {
                 return Err(ApiError::Cancelled);
@@ -490,7 +489,8 @@ mod tests {
         assert_eq!(r.updated.as_deref(), Some("2026-11-20T01:02:03Z"));
         assert_eq!(r.ips, ["10.0.0.5"]);
         assert_eq!(r.installed_product_codes, ["xes", "sao"]);
-        let flat = serde_json::json!({"agentGuid": "g", "endpointName": "PC-02", "ip": ["1.2.3.4"]});
+        let flat =
+            serde_json::json!({"agentGuid": "g", "endpointName": "PC-02", "ip": ["1.2.3.4"]});
         let r = EndpointRecord::from_json(&flat).expect("record");
         assert_eq!((r.endpoint_name.as_str(), r.ips.len()), ("PC-02", 1));
         assert!(EndpointRecord::from_json(&serde_json::json!({"agentGuid": "g"})).is_none());
@@ -520,7 +520,10 @@ mod tests {
     #[test]
     fn error_bodies_give_code_and_message() {
         assert_eq!(
-            error_detail(401, r#"{"error":{"code":"InvalidToken","message":"expired"}}"#),
+            error_detail(
+                401,
+                r#"{"error":{"code":"InvalidToken","message":"expired"}}"#
+            ),
             "HTTP 401 InvalidToken: expired"
         );
         assert_eq!(error_detail(403, ""), "HTTP 403");

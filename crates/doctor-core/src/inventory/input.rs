@@ -150,8 +150,9 @@ pub fn parse_names(text: &str) -> Result<Vec<String>, String> {
             }
         }
         (Some(_), None) => {
-            return Err("the CSV has no Name column (Name, ComputerName, HostName, DNSHostName)"
-                .to_owned())
+            return Err(
+                "the CSV has no Name column (Name, ComputerName, HostName, DNSHostName)".to_owned(),
+            )
         }
         (None, _) => {
             for line in body {
@@ -225,10 +226,8 @@ pub fn wanted_from_collect(doc: &serde_json::Value, source: &str) -> Option<Want
                 .collect()
         })
         .unwrap_or_default();
-    let local = (verdict.is_some() || !problems.is_empty()).then_some(LocalSummary {
-        verdict,
-        problems,
-    });
+    let local =
+        (verdict.is_some() || !problems.is_empty()).then_some(LocalSummary { verdict, problems });
     Some(Wanted {
         name: hostname.to_owned(),
         agent_id,
@@ -237,9 +236,17 @@ pub fn wanted_from_collect(doc: &serde_json::Value, source: &str) -> Option<Want
     })
 }
 
+/// A file under `--collected` that is not a collect file, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NotRead {
+    pub path: String,
+    /// `not JSON` or `no hostname`.
+    pub reason: String,
+}
+
 /// Every collect file under `dir` (recursively). Files that are not JSON or lack a host
-/// name are returned as skipped, with the reason.
-pub fn read_collected(dir: &Path) -> Result<(Vec<Wanted>, Vec<(String, String)>), InputError> {
+/// name are returned as not read, with the reason.
+pub fn read_collected(dir: &Path) -> Result<(Vec<Wanted>, Vec<NotRead>), InputError> {
     if !dir.is_dir() {
         return Err(InputError::Io {
             path: dir.to_owned(),
@@ -252,7 +259,10 @@ pub fn read_collected(dir: &Path) -> Result<(Vec<Wanted>, Vec<(String, String)>)
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        })
         .collect();
     files.sort();
     let mut wanted: Vec<Wanted> = Vec::new();
@@ -270,14 +280,14 @@ pub fn read_collected(dir: &Path) -> Result<(Vec<Wanted>, Vec<(String, String)>)
                 wanted.retain(|x| !x.name.eq_ignore_ascii_case(&w.name));
                 wanted.push(w);
             }
-            None => skipped.push((
-                shown,
-                if parsed.is_some() {
+            None => skipped.push(NotRead {
+                path: shown,
+                reason: if parsed.is_some() {
                     "no hostname".to_owned()
                 } else {
                     "not JSON".to_owned()
                 },
-            )),
+            }),
         }
     }
     Ok((wanted, skipped))
@@ -308,7 +318,10 @@ mod tests {
         for u in text.encode_utf16() {
             bytes.extend(u.to_le_bytes());
         }
-        assert_eq!(parse_names(&decode(&bytes)).expect("names"), ["PC-01", "PC;02"]);
+        assert_eq!(
+            parse_names(&decode(&bytes)).expect("names"),
+            ["PC-01", "PC;02"]
+        );
     }
 
     #[test]
@@ -331,7 +344,10 @@ mod tests {
         assert_eq!(local.problems, ["agent.basecamp.process"]);
         let flat = serde_json::json!({"hostname": "PC-02", "xdr_device_id": "def"});
         assert_eq!(
-            wanted_from_collect(&flat, "b").expect("w").agent_id.as_deref(),
+            wanted_from_collect(&flat, "b")
+                .expect("w")
+                .agent_id
+                .as_deref(),
             Some("def")
         );
         assert!(wanted_from_collect(&serde_json::json!({"name": "x"}), "c").is_none());

@@ -181,7 +181,10 @@ pub async fn reconcile(
     let mut by_short: HashMap<String, Vec<&EndpointRecord>> = HashMap::new();
     let mut by_id: HashMap<String, Vec<&EndpointRecord>> = HashMap::new();
     for r in &records {
-        by_short.entry(short_key(&r.endpoint_name)).or_default().push(r);
+        by_short
+            .entry(short_key(&r.endpoint_name))
+            .or_default()
+            .push(r);
         by_id
             .entry(r.agent_guid.to_ascii_lowercase())
             .or_default()
@@ -266,7 +269,11 @@ async fn diagnose_network(client: &Client) -> Option<(String, crate::network::Ne
     let result = crate::network::probe_hosts(&[target], &config).await;
     let r = result.first()?;
     let (stage, error, detail) = r.failure()?;
-    Some((stage.as_str().to_ascii_uppercase(), error, detail.to_owned()))
+    Some((
+        stage.as_str().to_ascii_uppercase(),
+        error,
+        detail.to_owned(),
+    ))
 }
 
 /// Where to ask: `--api-url` wins, else the region's API host.
@@ -386,13 +393,13 @@ pub struct RenderedInventory {
     pub error: Option<crate::report::RenderedFinding>,
     pub stats: ClientStats,
     /// Files under `--collected` that were not collect files, with the reason.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<input::NotRead>,
 }
 
 pub fn render(
     report: &InventoryReport,
     lang: crate::Lang,
-    skipped: Vec<(String, String)>,
+    skipped: Vec<input::NotRead>,
 ) -> RenderedInventory {
     let locale = crate::Locale::get(lang);
     let mut counts = std::collections::BTreeMap::new();
@@ -476,12 +483,7 @@ pub fn to_csv(report: &InventoryReport) -> String {
                 .unwrap_or_default(),
             v.source.clone().unwrap_or_default(),
         ];
-        out.push_str(
-            &row.iter()
-                .map(|c| esc(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out

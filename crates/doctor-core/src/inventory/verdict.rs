@@ -193,9 +193,10 @@ fn finding_for(
     let key = format!("inventory.{}", kind.as_str());
     let mut message = Message::new(&key).with("name", wanted.name.clone());
     if let Some(first) = by_name.first() {
-        message = message
-            .with("guid", first.agent_guid.clone())
-            .with("updated", first.updated.clone().unwrap_or_else(|| "-".into()));
+        message = message.with("guid", first.agent_guid.clone()).with(
+            "updated",
+            first.updated.clone().unwrap_or_else(|| "-".into()),
+        );
     }
     message = message.with("count", by_name.len().to_string());
     if let Some(other) = elsewhere.first() {
@@ -241,9 +242,9 @@ pub fn error_finding(
             _ => ("key_refused", Status::Fail),
         },
         ApiError::Forbidden { .. } => ("forbidden", Status::Fail),
-        ApiError::Network { timed_out: true, .. } if network.is_none() => {
-            ("timeout", Status::Fail)
-        }
+        ApiError::Network {
+            timed_out: true, ..
+        } if network.is_none() => ("timeout", Status::Fail),
         ApiError::Network { .. } => ("network", Status::Fail),
         ApiError::RateLimited { .. } => ("rate_limited", Status::Fail),
         ApiError::Http { .. } => ("http", Status::Fail),
@@ -348,10 +349,7 @@ mod tests {
     fn a_linux_fingerprint_is_not_an_agent_id() {
         let w = wanted("srv", Some("sha256:0011"));
         assert_eq!(w.queryable_agent_id(), None);
-        assert_eq!(
-            judge(&w, &[rec("srv", "x")]).verdict,
-            VerdictKind::Listed
-        );
+        assert_eq!(judge(&w, &[rec("srv", "x")]).verdict, VerdictKind::Listed);
     }
 
     #[test]
@@ -410,29 +408,60 @@ mod tests {
             }
         }
         let errors = [
-            ApiError::KeyRefused { detail: String::new() },
-            ApiError::Forbidden { detail: String::new() },
+            ApiError::KeyRefused {
+                detail: String::new(),
+            },
+            ApiError::Forbidden {
+                detail: String::new(),
+            },
             ApiError::RateLimited { attempts: 1 },
-            ApiError::Network { detail: String::new(), timed_out: true },
-            ApiError::Network { detail: String::new(), timed_out: false },
-            ApiError::Http { status: 500, detail: String::new() },
-            ApiError::Malformed { detail: String::new() },
-            ApiError::ForeignLink { origin: String::new() },
-            ApiError::Setup { detail: String::new() },
+            ApiError::Network {
+                detail: String::new(),
+                timed_out: true,
+            },
+            ApiError::Network {
+                detail: String::new(),
+                timed_out: false,
+            },
+            ApiError::Http {
+                status: 500,
+                detail: String::new(),
+            },
+            ApiError::Malformed {
+                detail: String::new(),
+            },
+            ApiError::ForeignLink {
+                origin: String::new(),
+            },
+            ApiError::Setup {
+                detail: String::new(),
+            },
         ];
-        let hint = RegionHint { asked: Some("uk".into()), agent: Some("usgov".into()) };
+        let hint = RegionHint {
+            asked: Some("uk".into()),
+            agent: Some("usgov".into()),
+        };
         for e in &errors {
             for h in [&hint, &RegionHint::default()] {
                 let f = error_finding(e, "https://api", h, None);
                 keys.push(f.message.key.clone());
                 keys.extend(f.remedy.map(|r| r.key));
                 keys.extend(f.evidence.iter().map(|e| e.key.clone()));
-                keys.extend(f.message.params.values().filter_map(|v| {
-                    v.strip_prefix(crate::i18n::KEY_PARAM).map(str::to_owned)
-                }));
+                keys.extend(
+                    f.message
+                        .params
+                        .values()
+                        .filter_map(|v| v.strip_prefix(crate::i18n::KEY_PARAM).map(str::to_owned)),
+                );
             }
         }
-        for label in ["inventory_name", "inventory_agent_id", "inventory_entry", "inventory_entry_same_id", "inventory_stage"] {
+        for label in [
+            "inventory_name",
+            "inventory_agent_id",
+            "inventory_entry",
+            "inventory_entry_same_id",
+            "inventory_stage",
+        ] {
             keys.push(format!("evidence.{label}"));
         }
         for lang in Lang::ALL {

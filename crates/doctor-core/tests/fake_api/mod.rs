@@ -216,12 +216,19 @@ fn handle(mut stream: TcpStream, state: &State, base: &str) {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
         }
     }
-    if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+    if let Some(len) = headers
+        .get("content-length")
+        .and_then(|l| l.parse::<usize>().ok())
+    {
         let mut body = vec![0; len];
         let _ = reader.read_exact(&mut body);
     }
     state.requests.fetch_add(1, Ordering::SeqCst);
-    let target = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
+    let target = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .to_owned();
     state.seen.lock().unwrap().push(Seen {
         path: target.clone(),
         authorization: headers.get("authorization").cloned(),
@@ -269,7 +276,12 @@ fn handle(mut stream: TcpStream, state: &State, base: &str) {
         Some(t) => match state.pages.lock().unwrap().remove(&t) {
             Some(p) => p,
             None => {
-                return respond(&mut stream, 400, &[], &error_body("BadRequest", "skipToken"))
+                return respond(
+                    &mut stream,
+                    400,
+                    &[],
+                    &error_body("BadRequest", "skipToken"),
+                )
             }
         },
         None => {
