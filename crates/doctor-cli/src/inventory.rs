@@ -146,6 +146,19 @@ pub fn run(args: InventoryArgs) -> ExitCode {
             ..Wanted::named(&id.hostname)
         }]
     };
+    if wanted.is_empty() {
+        let (key, what) = match (&args.names, &args.collected) {
+            (Some(p), _) => ("error.inventory_names", p.display().to_string()),
+            (_, Some(d)) => ("error.inventory_collected", d.display().to_string()),
+            _ => ("error.inventory_names", String::new()),
+        };
+        return fail(
+            locale,
+            key,
+            &format!("{what}: no endpoint names"),
+            exit::DATA,
+        );
+    }
     let region = args.region.clone().or_else(|| agent_region.clone());
     let Some(base) = inventory::api_base(args.api_url.as_deref(), region.as_deref()) else {
         return fail(locale, "error.inventory_region", &"--region", exit::USAGE);

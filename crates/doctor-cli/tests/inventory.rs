@@ -378,3 +378,24 @@ fn the_key_comes_from_a_file_or_the_environment_never_a_flag() {
     let out = run_with(&["--api-key", KEY], None);
     assert_eq!(out.status.code(), Some(64), "there is no flag for the key");
 }
+
+#[test]
+fn an_empty_list_is_an_error_not_all_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("empty.txt");
+    std::fs::write(&names, "\u{feff}\n# nothing here\n").unwrap();
+    let out = run(&[
+        "--names",
+        names.to_str().unwrap(),
+        "--api-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    let out = run(&[
+        "--collected",
+        dir.path().to_str().unwrap(),
+        "--api-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+}
