@@ -19,6 +19,8 @@ fn main() {
         "store_screenshot",
         "read_screenshot",
         "capture_screen",
+        "check_inventory",
+        "list_api_regions",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

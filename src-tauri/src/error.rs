@@ -53,6 +53,8 @@ pub enum ErrorCode {
     Output,
     #[serde(rename = "error.elevate")]
     Elevate,
+    #[serde(rename = "ui.console.key")]
+    ConsoleKey,
     #[serde(rename = "ui.error.unexpected")]
     Internal,
 }
@@ -167,6 +169,7 @@ mod tests {
             Reveal,
             Output,
             Elevate,
+            ConsoleKey,
             Internal,
         ];
         for lang in [doctor_core::Lang::Ja, doctor_core::Lang::En] {
@@ -193,5 +196,6 @@ mod ts_export {
         crate::commands::bundle::Saved::export_all_to(&dir).unwrap();
         crate::commands::bundle::SaveRequest::export_all_to(&dir).unwrap();
         crate::commands::fleet::Comparison::export_all_to(&dir).unwrap();
+        crate::commands::inventory::ConsoleCheck::export_all_to(&dir).unwrap();
     }
 }

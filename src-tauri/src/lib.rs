@@ -9,7 +9,7 @@ pub mod session;
 #[cfg(windows)]
 mod windows;
 
-use commands::{bundle, checks, draft, fleet, screenshots};
+use commands::{bundle, checks, draft, fleet, inventory, screenshots};
 pub use session::Options;
 
 pub fn run() {
@@ -50,6 +50,8 @@ pub fn run() {
             fleet::compare_endpoints,
             fleet::clear_comparison,
             fleet::export_fleet_csv,
+            inventory::check_inventory,
+            inventory::list_api_regions,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");

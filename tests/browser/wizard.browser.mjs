@@ -47,7 +47,29 @@ function installMock(lang) {
     app_info: () => ({ version: "0.1.0", system_lang: lang, source: diagnosis.source, destination: "C:\\Users\\admin\\Desktop" }),
     list_regions: () => ["us", "eu", "jp", "sg", "au", "in", "mea"],
     load_draft: () => null,
-    save_draft: () => null,
+    save_draft: (a) => {
+      window.__drafts = (window.__drafts ?? []).concat(JSON.stringify(a));
+      return null;
+    },
+    list_api_regions: () => ["us", "eu", "jp", "sg", "au", "in", "mea", "uk", "usgov"],
+    // The console check: a clone, as doctor-core reports it (this agent ID under PC-OSAKA-003).
+    check_inventory: (a) => {
+      window.__inventoryCalls = (window.__inventoryCalls ?? []).concat([a]);
+      if (a.key !== "v1-browser-test-key") throw { code: "internal", message_key: "ui.error.unexpected", detail: "wrong key" };
+      return {
+        outcome: "some_missing",
+        verdict: "clone",
+        finding: {
+          id: "inventory.clone", step: "console", status: "fail",
+          message: { key: "inventory.clone", params: { name: "PC-TOKYO-017", other: "PC-OSAKA-003", count: "0" } },
+          evidence: [
+            { key: "evidence.inventory_name", value: "PC-TOKYO-017" },
+            { key: "evidence.inventory_entry_same_id", value: "PC-OSAKA-003 · 3f6b2a9e · 2026-11-20T03:04:05Z" },
+          ],
+          remedy: { key: "inventory.clone.remedy" },
+        },
+      };
+    },
     clear_draft: () => null,
     run_checks: () => diagnosis,
     bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880 }],
@@ -203,12 +225,26 @@ try {
           await page.fill("[data-testid=business-id]", "A1B2C3D4-BROWSER");
           await page.waitForSelector("[data-testid=recipients-reminder]");
         }
+        if (screen === "review") {
+          // The optional console check: a password field, the verdict as a finding, and
+          // the key in no saved draft.
+          await page.fill("[data-testid=console-key]", "v1-browser-test-key");
+          await page.selectOption("[data-testid=console-region]", "jp");
+          await page.click("[data-testid=console-run]");
+          await page.waitForSelector("[data-testid=console-result] [data-id='inventory.clone']");
+          if ((await page.getAttribute("[data-testid=console-key]", "type")) !== "password") throw new Error("the key field is not a password field");
+          const calls = await page.evaluate(() => window.__inventoryCalls);
+          if (calls.length !== 1 || calls[0].region !== "jp") throw new Error(`check_inventory called with ${JSON.stringify(calls)}`);
+          const drafts = await page.evaluate(() => window.__drafts ?? []);
+          if (drafts.some((d) => d.includes("v1-browser-test-key"))) throw new Error("the key reached the saved draft");
+          if ((await page.innerText("body")).includes("v1-browser-test-key")) throw new Error("the key is shown on the screen");
+        }
         if (screen === "save") {
           await page.click("[data-testid=save]");
           await page.waitForSelector("[data-testid=saved]");
         }
         const text = await page.innerText("body");
-        const raw = text.match(/\b(?:ui|agent|network|system|coexist|bundle|error|evidence|status|verdict)\.[a-z_]+(?:\.[a-z_]+)+\b/);
+        const raw = text.match(/\b(?:ui|agent|network|system|coexist|bundle|error|evidence|status|verdict|inventory)\.[a-z_]+(?:\.[a-z_]+)+\b/);
         if (raw) throw new Error(`raw locale key on screen: ${raw[0]}`);
         if (lang === "ja" && !/[\u3040-\u30ff]/.test(text)) throw new Error("no Japanese on the screen");
         // From the top of the page, Tab reaches a control and shows where the focus is.

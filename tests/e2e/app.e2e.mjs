@@ -3,7 +3,8 @@
 // Usage (inside xvfb-run): node tests/e2e/app.e2e.mjs <path to basecamp-doctor-app>
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,12 +97,65 @@ writeFileSync(join(home, ".config", "user-dirs.dirs"), 'XDG_DESKTOP_DIR="$HOME/D
 const appData = join(home, ".local", "share", "jp.basecampdoctor.app");
 const freshDraft = () => rmSync(appData, { recursive: true, force: true });
 
+// A fake of Vision One's endpoint-data API on 127.0.0.1 (the shapes in docs/inventory.md),
+// for the review screen's console check; the app is pointed at it by BASECAMP_DOCTOR_API_URL.
+const API_KEY = "e2e-v1-key-0d15ea5e";
+const HOST = "PC-TOKYO-017"; // windows-64-healthy's name and agent ID
+const AGENT_ID = "3f6b2a9e-1c4d-4e8f-9a70-5b2d8c1e0f47";
+const entry = (name, guid) => ({
+  agentGuid: guid,
+  endpointName: { value: name, updatedDateTime: "2026-11-20T03:04:05Z" },
+  ip: { value: ["10.0.0.17"], updatedDateTime: "2026-11-20T03:04:05Z" },
+  macAddress: { value: ["00:11:22:33:44:55"], updatedDateTime: "2026-11-20T03:04:05Z" },
+  osName: "Windows",
+  productCode: "xes",
+  installedProductCodes: ["xes"],
+});
+const tenants = {
+  listed: [entry(HOST, AGENT_ID)],
+  not_listed: [entry("PC-ELSEWHERE", "0badc0de-0000-0000-0000-000000000001")],
+  clone: [entry("PC-OSAKA-003", AGENT_ID)],
+  several: [entry(HOST, AGENT_ID), entry(HOST, "0badc0de-0000-0000-0000-000000000002")],
+};
+let tenant = "listed";
+const fakeApi = createServer((req, res) => {
+  const reply = (status, body) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  if (req.headers.authorization !== `Bearer ${API_KEY}`) return reply(401, { error: { code: "InvalidCredentials", message: "Invalid token" } });
+  if (!req.url.startsWith("/v3.0/eiqs/endpoints")) return reply(404, { error: { code: "NotFound" } });
+  const terms = [...String(req.headers["tmv1-query"] ?? "").matchAll(/(\w+) eq '([^']*)'/g)].map((m) => [m[1], m[2]]);
+  const field = (r, f) => (f === "endpointName" ? r.endpointName.value : r[f]);
+  const items = tenants[tenant].filter((r) => terms.some(([f, v]) => String(field(r, f)).toLowerCase() === v.toLowerCase()));
+  reply(200, { items });
+});
+await new Promise((r) => fakeApi.listen(0, "127.0.0.1", r));
+const apiUrl = `http://127.0.0.1:${fakeApi.address().port}`;
+
 // E2E_LANG=ja runs the app as on a Japanese system (screenshots for the README).
 const uiLang = process.env.E2E_LANG === "ja" ? "ja" : "en";
 const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, HOME: home, LANG: uiLang === "ja" ? "ja_JP.UTF-8" : "C.UTF-8", LC_ALL: "" },
+  env: { ...process.env, HOME: home, LANG: uiLang === "ja" ? "ja_JP.UTF-8" : "C.UTF-8", LC_ALL: "", BASECAMP_DOCTOR_API_URL: apiUrl },
 });
+
+/** Every file under `dir` that holds `needle`. */
+function filesHolding(dir, needle) {
+  const hits = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) hits.push(...filesHolding(p, needle));
+    else if (st.isFile() && st.size < 64 * 1024 * 1024 && readFileSync(p).includes(needle)) hits.push(p);
+  }
+  return hits;
+}
 try {
   await waitFor(() => fetch(`${base}/status`).then((r) => r.ok), "tauri-driver to listen", 15000);
 
@@ -226,6 +280,40 @@ try {
     }
   });
 
+  await test("the console check answers the four verdicts from the fake API and keeps the key off the disk", async () => {
+    const s = await session(["--scenario", join(scenarios, "windows-64-healthy.json")]);
+    try {
+      await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
+      await s.click("[data-testid=nav-review]");
+      await waitFor(() => s.find("[data-testid=console-key]"), "the console check");
+      assert((await s.attr(await s.find("[data-testid=console-key]"), "type")) === "password", "the key field is a password field");
+      await s.type("[data-testid=console-key]", API_KEY);
+      for (const [name, id, cls] of [
+        ["listed", "inventory.listed", "pass"],
+        ["not_listed", "inventory.not_listed", "fail"],
+        ["clone", "inventory.clone", "fail"],
+        ["several", "inventory.several", "warn"],
+      ]) {
+        tenant = name;
+        await waitFor(async () => (await s.exec("return !document.querySelector('[data-testid=console-run]').disabled")) === true, "the check button");
+        await s.click("[data-testid=console-run]");
+        const item = await waitFor(() => s.find(`[data-testid=console-result] li.finding[data-id="${id}"]`), `the ${name} verdict`, 30000);
+        assert((await s.attr(item, "class")).includes(cls), `${name} is ${cls}`);
+        if (name === "listed") assert((await s.textOf(item)).includes(AGENT_ID), "the agent GUID is shown");
+        if (name === "clone") assert((await s.textOf(item)).includes("PC-OSAKA-003"), "the other name is shown");
+        if (name === "clone") await s.shot(`${uiLang}-console-check.png`);
+      }
+      await sleep(800); // past the draft's save delay
+      const holding = filesHolding(home, API_KEY);
+      assert(holding.length === 0, `the key is on disk: ${holding.join(", ")}`);
+      assert(!(await s.textOf(await s.find("body"))).includes(API_KEY), "the key is shown on the screen");
+    } finally {
+      await s.close();
+    }
+    const holding = filesHolding(home, API_KEY);
+    assert(holding.length === 0, `the key is on disk after closing: ${holding.join(", ")}`);
+  });
+
   await test("what was typed survives closing the app", async () => {
     const s = await session(["--scenario", join(scenarios, "windows-apexone-onprem-migrated.json")]);
     try {
@@ -247,6 +335,7 @@ try {
   });
 } finally {
   driver.kill();
+  fakeApi.close();
   rmSync(home, { recursive: true, force: true });
 }
 

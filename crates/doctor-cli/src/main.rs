@@ -2,6 +2,7 @@
 //! manage many endpoints. It parses flags, runs the engine and prints; all judgement lives
 //! in `doctor-core`, all text in `locales/`.
 
+mod inventory;
 mod output;
 
 #[cfg(not(target_os = "macos"))]
@@ -56,6 +57,11 @@ enum Command {
     /// Compare identity files and bundles of many endpoints and list those sharing an ID
     /// (clones made without ImageSetupTool). Exit code 1 when duplicates exist.
     Fleet(FleetArgs),
+    /// Ask Vision One's API (optional; needs an API key in BASECAMP_DOCTOR_API_KEY or
+    /// --api-key-file) whether this endpoint, or each of --names / --collected, is in
+    /// Endpoint Inventory. Exit 0 all listed, 1 some missing, 69 API unreachable, 77 key
+    /// refused.
+    Inventory(inventory::InventoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +221,7 @@ fn main() -> ExitCode {
         Command::Bundle(args) => bundle(args),
         Command::Identity(args) => identity(args),
         Command::Fleet(args) => fleet(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }
 
@@ -281,14 +288,19 @@ fn source_of(scenario: Option<&PathBuf>) -> Source {
 
 /// The engine's entry point, its errors printed with the exit code they mean.
 fn engine(options: &Options, locale: &Locale) -> Result<Diagnosis, ExitCode> {
-    doctor_core::diagnose(options).map_err(|e| match e {
+    doctor_core::diagnose(options).map_err(|e| engine_error(e, locale))
+}
+
+/// The exit code a failed diagnosis means, after printing why.
+fn engine_error(e: DiagnoseError, locale: &Locale) -> ExitCode {
+    match e {
         DiagnoseError::Scenario(e @ ProbeError::Io { .. }) => {
             fail(locale, "error.scenario", &e, exit::NO_INPUT)
         }
         DiagnoseError::Scenario(e) => fail(locale, "error.scenario", &e, exit::DATA),
         DiagnoseError::Probe(e) => fail(locale, "error.probe", &e, exit::SOFTWARE),
         DiagnoseError::Network(e) => fail(locale, "error.network", &e, exit::SOFTWARE),
-    })
+    }
 }
 
 fn lang_of(arg: Option<LangArg>) -> Lang {

@@ -251,3 +251,83 @@ pub fn fleet_text(
     }
     out.flush()
 }
+
+/// `inventory`: one line per endpoint with its verdict, details for those not plainly
+/// listed, the remedy once per kind, then the counts; or the one error and its remedy.
+pub fn inventory_text(
+    report: &doctor_core::inventory::RenderedInventory,
+    locale: &Locale,
+) -> std::io::Result<()> {
+    let mut out = AutoStream::auto(std::io::stdout().lock());
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    writeln!(out, "{bold}{}{bold:#}", locale.text("step.console.title"))?;
+    writeln!(out, "{dim}{}{dim:#}", report.api)?;
+    writeln!(out)?;
+    if let Some(e) = &report.error {
+        let s = style(e.status);
+        writeln!(out, "{s}[{}]{s:#} {}", e.status_text, e.message)?;
+        for ev in &e.evidence {
+            writeln!(out, "      {dim}{}: {}{dim:#}", ev.label, ev.value)?;
+        }
+        if let Some(r) = &e.remedy {
+            writeln!(
+                out,
+                "      → {bold}{}{bold:#}: {r}",
+                locale.text("label.remedy")
+            )?;
+        }
+        return out.flush();
+    }
+    let mut said: Vec<&str> = Vec::new();
+    for v in &report.endpoints {
+        let f = &v.finding;
+        let s = style(f.status);
+        writeln!(out, "  {s}[{}]{s:#} {}", f.status_text, f.message)?;
+        if f.status != Status::Pass {
+            for ev in f.evidence.iter().skip(1) {
+                writeln!(out, "      {dim}{}: {}{dim:#}", ev.label, ev.value)?;
+            }
+        }
+        if let Some(local) = &v.local {
+            let verdict = local
+                .verdict
+                .as_deref()
+                .map(|k| locale.text(&format!("status.{k}")).to_owned())
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "      {dim}{}: {verdict} {}{dim:#}",
+                locale.text("inventory.cli.local"),
+                local.problems.join(", ")
+            )?;
+        }
+        if let Some(r) = &f.remedy {
+            if !said.contains(&r.as_str()) {
+                said.push(r);
+                writeln!(
+                    out,
+                    "      → {bold}{}{bold:#}: {r}",
+                    locale.text("label.remedy")
+                )?;
+            }
+        }
+    }
+    for n in &report.skipped {
+        writeln!(
+            out,
+            "  {dim}{}: {} ({}){dim:#}",
+            locale.text("inventory.cli.skipped"),
+            n.path,
+            n.reason
+        )?;
+    }
+    writeln!(out)?;
+    let s = style(if report.missing > 0 {
+        Status::Fail
+    } else {
+        Status::Pass
+    });
+    writeln!(out, "{s}{}{s:#}", report.summary_text)?;
+    out.flush()
+}

@@ -56,15 +56,19 @@ pub enum Step {
     Support,
     /// System requirements: OS, resources, TLS, certificates.
     System,
+    /// The console's side (optional, with an API key): is the endpoint in Endpoint
+    /// Inventory.
+    Console,
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::Process,
         Step::Network,
         Step::Connection,
         Step::Support,
         Step::System,
+        Step::Console,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl Step {
             Step::Connection => "connection",
             Step::Support => "support",
             Step::System => "system",
+            Step::Console => "console",
         }
     }
 

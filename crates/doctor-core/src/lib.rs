@@ -24,6 +24,7 @@ pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
+pub mod inventory;
 pub mod layout;
 pub mod netfacts;
 pub mod network;

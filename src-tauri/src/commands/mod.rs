@@ -5,4 +5,5 @@ pub mod bundle;
 pub mod checks;
 pub mod draft;
 pub mod fleet;
+pub mod inventory;
 pub mod screenshots;

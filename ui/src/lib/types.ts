@@ -2,7 +2,7 @@
 // probe/mod.rs). Keep in step with the Rust structs; the engine is the source of truth.
 
 export type Status = "pass" | "info" | "skipped" | "warn" | "fail";
-export type Step = "process" | "network" | "connection" | "support" | "system";
+export type Step = "process" | "network" | "connection" | "support" | "system" | "console";
 export type Lang = "ja" | "en";
 
 export const STEPS: Step[] = ["process", "network", "connection", "support", "system"];
@@ -152,4 +152,11 @@ export interface FleetReport {
   read: number;
   groups: { kind: string; value: string; members: { hostname: string; source: string }[] }[];
   unreadable: { source: string; reason: string; detail: string }[];
+}
+
+/** The review screen's optional console check (src-tauri inventory.rs ConsoleCheck). */
+export interface ConsoleCheck {
+  outcome: "all_listed" | "some_missing" | "key_refused" | "unreachable";
+  verdict: "listed" | "listed_other_id" | "not_listed" | "clone" | "several" | "unqueryable" | null;
+  finding: Finding | null;
 }

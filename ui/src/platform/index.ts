@@ -6,6 +6,7 @@ import type {
   AppInfo,
   CommandError,
   Comparison,
+  ConsoleCheck,
   Diagnosis,
   Lang,
   Progress,
@@ -103,6 +104,20 @@ export function cancelBundle(): Promise<void> {
 /** Windows: starts the app again as administrator (UAC) and closes this one. */
 export function restartElevated(): Promise<void> {
   return invoke<void>("restart_elevated");
+}
+
+/** Regions whose Vision One API the console check can ask (more than step 2 knows). */
+export function listApiRegions(): Promise<string[]> {
+  return invoke<string[]>("list_api_regions");
+}
+
+/**
+ * Asks Vision One's API whether this endpoint is in Endpoint Inventory. The key goes to
+ * the app's process for this one call; nothing keeps or saves it.
+ * `region`: the console's region, or null for the agent's own.
+ */
+export function checkInventory(key: string, region: string | null): Promise<ConsoleCheck> {
+  return invoke<ConsoleCheck>("check_inventory", { key, region });
 }
 
 export function revealBundle(): Promise<void> {
