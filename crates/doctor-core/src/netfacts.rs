@@ -88,10 +88,12 @@ impl StageName {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Stage<T> {
     Ok {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         ms: u64,
         value: T,
     },
     Failed {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         ms: u64,
         error: NetError,
         detail: String,
@@ -142,6 +144,7 @@ pub struct HttpInfo {
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
     /// Server time minus local time, in seconds, from `Date`.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub skew_secs: Option<i64>,
 }
 
@@ -226,6 +229,7 @@ pub struct NetworkReport {
     pub proxy: Option<ProxyChoice>,
     /// A proxy auto-configuration script that is set but was not evaluated.
     pub pac_url: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub timeout_secs: u64,
     pub results: Vec<HostResult>,
 }

@@ -7,19 +7,21 @@ import type { Lang, Message } from "./types";
 
 export const catalogues: Record<Lang, Record<string, string>> = { ja, en };
 
+/** Named message parameters, as the engine sends them. */
+export type Params = { [key in string]?: string };
+
 /** Fills {name} placeholders; unknown ones stay visible, as in Rust. */
-export function fill(template: string, params: Record<string, string> = {}): string {
-  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? params[name] : whole,
-  );
+export function fill(template: string, params: Params = {}): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 
 /** A parameter value starting with this names a locale key (as in doctor-core). */
 export const KEY_PARAM = "@l10n:";
 
-export function text(lang: Lang, key: string, params: Record<string, string> = {}): string {
+export function text(lang: Lang, key: string, params: Params = {}): string {
   const localised: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
     localised[k] = v.startsWith(KEY_PARAM) ? (catalogues[lang][v.slice(KEY_PARAM.length)] ?? v) : v;
   }
   return fill(catalogues[lang][key] ?? key, localised);

@@ -13,20 +13,10 @@ import {
   SCREENS,
   stepState,
 } from "./wizard";
-
-function finding(id: string, step: Finding["step"], status: Status): Finding {
-  return { id, step, status, message: { key: "x" }, evidence: [], remedy: null };
-}
+import { diagnosis as makeDiagnosis, finding } from "./testdata";
 
 function diagnosis(findings: Finding[], relevant: boolean | null = false): Diagnosis {
-  return {
-    source: { kind: "live" },
-    os: { platform: "windows", name: "W", version: "1", arch: "x86_64", bits: 64, hostname: "h" },
-    catalogue_version: "1",
-    findings,
-    coexistence: { apex_one: null, deep_security: null, connection_switch_relevant: relevant, questions: [] },
-    summary: { pass: 0, info: 0, skipped: 0, warn: 0, fail: 0 },
-  };
+  return makeDiagnosis(findings, { connection_switch_relevant: relevant });
 }
 
 describe("step states", () => {

@@ -126,8 +126,11 @@ pub struct SkippedFile {
 pub struct Progress {
     pub files_done: usize,
     pub files_total: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_total: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub eta_secs: Option<u64>,
 }
 
@@ -227,6 +230,7 @@ pub struct BundleRequest<'a> {
 pub struct BundleOutcome {
     pub path: PathBuf,
     /// Size of the zip.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
     /// Log files in it.
     pub files: usize,
@@ -305,6 +309,7 @@ pub struct SourcePreview {
     pub label: String,
     pub path: String,
     pub files: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
 }
 

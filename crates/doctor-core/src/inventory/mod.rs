@@ -328,7 +328,7 @@ pub fn agent_region(
     catalogue: &crate::Catalogue,
     os: &crate::probe::OsFacts,
 ) -> Option<String> {
-    let install = crate::checks::agent::install_dir_for(catalogue, os);
+    let install = crate::layout::install_dir(catalogue, os);
     let sep = if os.platform == crate::probe::Platform::Windows {
         "\\"
     } else {
@@ -339,7 +339,7 @@ pub fn agent_region(
         probe,
         catalogue,
         &dirs,
-        &crate::checks::agent::log_dir_for(catalogue, os),
+        &crate::layout::log_dir(catalogue, os),
     )
     .map(|r| r.code().to_owned())
 }

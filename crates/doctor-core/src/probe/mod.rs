@@ -73,6 +73,7 @@ pub struct OsFacts {
     #[serde(default)]
     pub cpu_cores: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub memory_bytes: Option<u64>,
 }
 

@@ -1,0 +1,67 @@
+// Complete wire values for unit tests, typed against the generated types: a test fixture
+// that drifts from what the engine sends no longer compiles.
+
+import type { Coexistence, Diagnosis, Finding, Status, Step } from "./types";
+
+export function finding(id: string, step: Step, status: Status): Finding {
+  return { id, step, status, message: { key: "x" }, evidence: [], remedy: null, show_remedy: false };
+}
+
+export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence>): Diagnosis {
+  const count = (s: Status) => findings.filter((f) => f.status === s).length;
+  const fail = count("fail");
+  const warn = count("warn");
+  return {
+    source: { kind: "live" },
+    os: {
+      platform: "windows",
+      name: "Windows 11 Pro",
+      version: "10.0",
+      build: "22631",
+      edition: null,
+      distro_id: null,
+      arch: "x86_64",
+      bits: 64,
+      hostname: "PC-01",
+      domain: null,
+      system_drive: "C:\\",
+      program_files: null,
+      program_files_x86: null,
+      cpu_cores: 4,
+      memory_bytes: 8 << 30,
+    },
+    catalogue_version: "1",
+    findings,
+    coexistence: { apex_one: null, deep_security: null, connection_switch_relevant: false, questions: [], ...coexistence },
+    summary: {
+      verdict: fail > 0 ? "fail" : warn > 0 ? "warn" : "pass",
+      pass: count("pass"),
+      info: count("info"),
+      skipped: count("skipped"),
+      warn,
+      fail,
+    },
+    network: null,
+    agent: {
+      install_dir: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp",
+      log_dir: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log",
+      registration: { state: "absent", looked_at: "HKLM\\SOFTWARE\\TrendMicro\\TMSecurityService\\xdr_device_id" },
+      image_traces: [],
+    },
+    identity: {
+      schema_version: 1,
+      tool_version: "0.1.0",
+      created_at_utc: "2026-11-26T00:00:00Z",
+      hostname: "PC-01",
+      domain: null,
+      platform: "windows",
+      xdr_device_id: null,
+      apex_one_guid: null,
+      machine_guid: null,
+      os_install_date: null,
+      basecamp_installed_at: null,
+      clone_signs: [],
+    },
+    needs_admin: false,
+  };
+}
