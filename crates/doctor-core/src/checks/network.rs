@@ -8,6 +8,7 @@ use crate::i18n::key_param;
 use crate::network::proxy::ProxyChoice;
 use crate::network::region::RegionChoice;
 use crate::network::{HostResult, NetError, Stage, StageName};
+use crate::probe::mask_credentials;
 use serde::{Deserialize, Serialize};
 
 /// Clock difference that fails registration (vendor's pre-install check), and a margin.
@@ -77,7 +78,7 @@ fn host_finding(r: &HostResult) -> Finding {
         format!("purpose.{}", r.target.purpose),
     );
     if let Some(p) = &r.via_proxy {
-        finding = finding.evidence("via_proxy", p.clone());
+        finding = finding.evidence("via_proxy", mask_credentials(p));
     }
     let joined = |ips: &Vec<std::net::IpAddr>| {
         ips.iter()
@@ -176,22 +177,22 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     let auth_needed = !hosts_with(&report.results, NetError::ProxyAuthRequired).is_empty();
     let mut proxy_f = match (&report.proxy, auth_needed) {
         (Some(p), true) => f("network.proxy", Status::Fail, "network.proxy.auth_required")
-            .with_params(&[("proxy", &p.display)])
+            .with_params(&[("proxy", &mask_credentials(&p.display))])
             .remedy(Message::new("network.proxy.auth_required.remedy")),
         (Some(p), false) => f("network.proxy", Status::Info, "network.proxy.used")
-            .with_params(&[("proxy", &p.display)])
+            .with_params(&[("proxy", &mask_credentials(&p.display))])
             .remedy(Message::new("network.proxy.order")),
         (None, _) => f("network.proxy", Status::Info, "network.proxy.direct"),
     };
     if let Some(p) = &report.proxy {
-        proxy_f = proxy_f.evidence("proxy", p.display.clone()).evidence_keyed(
+        proxy_f = proxy_f.evidence("proxy", mask_credentials(&p.display)).evidence_keyed(
             "proxy_source",
             &p.source,
             format!("value.proxy_source.{}", p.source),
         );
     }
     if let Some(pac) = &report.pac_url {
-        proxy_f = proxy_f.evidence("proxy_pac", pac.clone());
+        proxy_f = proxy_f.evidence("proxy_pac", mask_credentials(pac));
         if report.proxy.is_none() {
             proxy_f = f(
                 "network.proxy",
@@ -199,7 +200,7 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 "network.proxy.pac_not_evaluated",
             )
             .with_params(&[("pac", pac)])
-            .evidence("proxy_pac", pac.clone())
+            .evidence("proxy_pac", mask_credentials(pac))
             .remedy(Message::new("network.proxy.pac_not_evaluated.remedy"));
         }
     }
@@ -351,7 +352,8 @@ pub async fn run(
     let pac_url = settings
         .wininet
         .as_ref()
-        .and_then(|w| w.autoconfig_url.clone());
+        .and_then(|w| w.autoconfig_url.as_deref())
+        .map(mask_credentials);
     let mut report = NetworkReport {
         region: region.clone(),
         proxy: proxy.clone(),
@@ -373,7 +375,12 @@ pub async fn run(
         }
     }
     report.results = match probe.recorded_network() {
-        Some(recorded) => recorded,
+        Some(mut recorded) => {
+            for r in &mut recorded {
+                r.via_proxy = r.via_proxy.as_deref().map(mask_credentials);
+            }
+            recorded
+        }
         None => {
             let mut config = options.config.clone();
             config.proxy = proxy;

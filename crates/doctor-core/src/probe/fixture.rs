@@ -4,7 +4,7 @@
 //! staff replay a customer's machine. Format: `docs/scenario-format.md`.
 
 use super::{
-    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
+    mask_credentials, DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
     ProxySettings, RegistryValue, ServiceInfo,
 };
 use crate::catalogue::{normalise_thumbprint, Catalogue};
@@ -324,12 +324,26 @@ impl Probe for FixtureProbe {
     }
 
     fn proxy(&self) -> Result<ProxySettings, ProbeError> {
-        Ok(self.scenario.proxy.clone())
+        // Masked as the live probes mask them: a replay shows no more than the machine.
+        let mut p = self.scenario.proxy.clone();
+        for (_, v) in &mut p.environment {
+            *v = mask_credentials(v);
+        }
+        if let Some(w) = &mut p.wininet {
+            w.server = w.server.as_deref().map(mask_credentials);
+            w.autoconfig_url = w.autoconfig_url.as_deref().map(mask_credentials);
+        }
+        p.winhttp = p.winhttp.as_deref().map(mask_credentials);
+        Ok(p)
     }
 
     fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
         // A replay must never probe the real network on the scenario's behalf.
-        Some(self.scenario.network.clone().unwrap_or_default())
+        let mut results = self.scenario.network.clone().unwrap_or_default();
+        for r in &mut results {
+            r.via_proxy = r.via_proxy.as_deref().map(mask_credentials);
+        }
+        Some(results)
     }
 
     fn free_space(&self, path: &str) -> Result<u64, ProbeError> {
