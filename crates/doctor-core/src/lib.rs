@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod catalogue;
+pub mod datafile;
 pub mod checks;
 pub mod finding;
 pub mod fleet;

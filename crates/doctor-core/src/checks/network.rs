@@ -279,10 +279,12 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     let clock = match skews.get(skews.len() / 2) {
         None => f("network.clock", Status::Skipped, "network.clock.unknown"),
         Some(&median) => {
-            let minutes = (median.abs() + 30) / 60;
-            let (status, key) = if median.abs() > SKEW_FAIL_SECS {
+            // Recorded values may be anything: ±2⁶³ must neither panic nor wrap.
+            let off = median.unsigned_abs();
+            let minutes = off.saturating_add(30) / 60;
+            let (status, key) = if off > SKEW_FAIL_SECS.unsigned_abs() {
                 (Status::Fail, "network.clock.fail")
-            } else if median.abs() > SKEW_WARN_SECS {
+            } else if off > SKEW_WARN_SECS.unsigned_abs() {
                 (Status::Warn, "network.clock.warn")
             } else {
                 (Status::Pass, "network.clock.pass")
