@@ -49,7 +49,13 @@ fn a_utf16_scenario_or_catalogue_exits_65_asking_for_utf8() {
     let scenario = dir.path().join("utf16.json");
     for bom in [true, false] {
         std::fs::write(&scenario, utf16le(&scenario_text(), bom)).unwrap();
-        let out = run(&["check", "--lang", "ja", "--scenario", scenario.to_str().unwrap()]);
+        let out = run(&[
+            "check",
+            "--lang",
+            "ja",
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(65), "{out:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("UTF-8 で保存し直して"), "{err}");
@@ -79,7 +85,12 @@ fn a_utf8_bom_scenario_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("bom.json");
     std::fs::write(&scenario, format!("\u{FEFF}{}", scenario_text())).unwrap();
-    let out = run(&["check", "--no-network", "--scenario", scenario.to_str().unwrap()]);
+    let out = run(&[
+        "check",
+        "--no-network",
+        "--scenario",
+        scenario.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
@@ -93,7 +104,13 @@ fn a_fifo_scenario_is_refused_without_blocking() {
         eprintln!("skipped: mkfifo is not available");
         return;
     }
-    let out = run(&["check", "--lang", "en", "--scenario", fifo.to_str().unwrap()]);
+    let out = run(&[
+        "check",
+        "--lang",
+        "en",
+        "--scenario",
+        fifo.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(66), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
 }

@@ -10,7 +10,15 @@ use std::process::{Command, Output};
 
 /// Fragments of the planted credentials; none may appear anywhere.
 const SECRETS: [&str; 9] = [
-    "alice", "w0rd", "PacS3cret", "PacTok3n", "Pa55", "EnvP", "Fl@g", "ViaS3cret", "carol",
+    "alice",
+    "w0rd",
+    "PacS3cret",
+    "PacTok3n",
+    "Pa55",
+    "EnvP",
+    "Fl@g",
+    "ViaS3cret",
+    "carol",
 ];
 
 fn scenario_with_proxy_credentials(dir: &Path) -> PathBuf {
@@ -66,7 +74,10 @@ fn proxy_credentials_are_never_printed_in_any_output() {
             let out = run(&args);
             assert!(out.status.code().unwrap() <= 2, "{out:?}");
             let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(stdout.contains("proxy.corp"), "the proxy is still shown: {stdout}");
+            assert!(
+                stdout.contains("proxy.corp"),
+                "the proxy is still shown: {stdout}"
+            );
             assert_clean(&format!("check {lang} {extra:?}"), &stdout);
             assert_clean("stderr", &String::from_utf8_lossy(&out.stderr));
             assert_clean("the network note", &std::fs::read_to_string(&note).unwrap());

@@ -18,7 +18,10 @@ struct Baseline {
 impl Baseline {
     fn new() -> Baseline {
         let rules: Vec<(&str, &'static [u8])> = vec![
-            (r"(?i)\b([a-z][a-z0-9+.-]{1,15}://)[^\s:/@]+:[^\s/@]+@", b"${1}***:***@"),
+            (
+                r"(?i)\b([a-z][a-z0-9+.-]{1,15}://)[^\s:/@]+:[^\s/@]+@",
+                b"${1}***:***@",
+            ),
             (
                 r"(?i)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(bearer|basic|digest|negotiate|ntlm)\s+)?[^\s,;]+",
                 b"${1}${2} ***",

@@ -130,7 +130,12 @@ mod tests {
     fn a_utf8_bom_is_removed_and_utf16_is_named() {
         let p = Path::new("x.json");
         assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec(), p).unwrap(), "{}");
-        for bytes in [&b"\xFF\xFE{\0}\0"[..], b"{\0}\0", b"\xFE\xFF\0{\0}", b"\0{\0}"] {
+        for bytes in [
+            &b"\xFF\xFE{\0}\0"[..],
+            b"{\0}\0",
+            b"\xFE\xFF\0{\0}",
+            b"\0{\0}",
+        ] {
             let e = decode(bytes.to_vec(), p).unwrap_err();
             assert!(matches!(e, DataFileError::Utf16 { .. }), "{e}");
             assert!(e.is_data_error());

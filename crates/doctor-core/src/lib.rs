@@ -5,8 +5,8 @@
 
 pub mod bundle;
 pub mod catalogue;
-pub mod datafile;
 pub mod checks;
+pub mod datafile;
 pub mod finding;
 pub mod fleet;
 pub mod i18n;

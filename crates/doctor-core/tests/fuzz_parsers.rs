@@ -88,7 +88,8 @@ fn hostile_leaf() -> impl Strategy<Value = Value> {
         any::<u64>().prop_map(Value::from),
         Just(Value::from(i64::MIN)),
         Just(Value::from(u64::MAX)),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         any::<bool>().prop_map(Value::from),
         Just(Value::Null),
         Just(serde_json::json!([])),

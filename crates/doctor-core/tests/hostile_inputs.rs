@@ -28,15 +28,23 @@ fn a_japanese_user_folder_in_a_scenario_does_not_panic() {
     v["paths"]["C:\\Users\\a\\x.log"] = 1.into();
     let p = probe_of(&v);
     // Prefixes whose length ends inside 山 or ロ.
-    for dir in ["C:\\Users\\a", "C:\\Users\\ab", "C:\\Users\\山田太郎\\AppData\\Local\\ロ", "C:\\Users\\山田太郎\\AppData\\Local\\x"] {
+    for dir in [
+        "C:\\Users\\a",
+        "C:\\Users\\ab",
+        "C:\\Users\\山田太郎\\AppData\\Local\\ロ",
+        "C:\\Users\\山田太郎\\AppData\\Local\\x",
+    ] {
         let _ = p.path_kind(dir).unwrap();
         let _ = p.list_dir(dir);
     }
     assert_eq!(
-        p.path_kind("C:\\Users\\山田太郎\\AppData\\Local\\ログ").unwrap(),
+        p.path_kind("C:\\Users\\山田太郎\\AppData\\Local\\ログ")
+            .unwrap(),
         PathKind::Dir
     );
-    let listed = p.list_dir("C:\\Users\\山田太郎\\AppData\\Local\\ログ").unwrap();
+    let listed = p
+        .list_dir("C:\\Users\\山田太郎\\AppData\\Local\\ログ")
+        .unwrap();
     assert_eq!(listed[0].name, "agent.log");
     assert_eq!(listed[0].size, 120);
     // And the whole run over it.

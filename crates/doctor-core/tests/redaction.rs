@@ -66,8 +66,8 @@ fn bundle(logs: &Path, limits: Limits) -> (Manifest, Vec<(String, String)>) {
             .unwrap()
             .read_to_end(&mut bytes)
             .unwrap();
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", f.entry));
+        let text =
+            String::from_utf8(bytes).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", f.entry));
         entries.push((f.entry.clone(), text));
     }
     (manifest, entries)
@@ -129,7 +129,11 @@ fn no_planted_secret_survives_in_any_encoding_and_ordinary_lines_stay() {
     type Encode = fn(&str) -> Vec<u8>;
     let variants: [(&str, Encode, Option<&str>); 8] = [
         ("utf8", |t| t.as_bytes().to_vec(), None),
-        ("utf8-bom", |t| [b"\xEF\xBB\xBF", t.as_bytes()].concat(), None),
+        (
+            "utf8-bom",
+            |t| [b"\xEF\xBB\xBF", t.as_bytes()].concat(),
+            None,
+        ),
         ("utf16le-bom", |t| utf16(t, true, true), Some("UTF-16LE")),
         ("utf16le", |t| utf16(t, true, false), Some("UTF-16LE")),
         ("utf16be-bom", |t| utf16(t, false, true), Some("UTF-16BE")),
@@ -138,12 +142,25 @@ fn no_planted_secret_survives_in_any_encoding_and_ordinary_lines_stay() {
         ("sjis-gz", |t| gzip(&shift_jis(t)), Some("gzip, Shift_JIS")),
     ];
     for (name, encode, _) in &variants {
-        let ext = if name.ends_with("gz") { ".log.1.gz" } else { ".log" };
+        let ext = if name.ends_with("gz") {
+            ".log.1.gz"
+        } else {
+            ".log"
+        };
         fs::write(logs.join(format!("secrets-{name}{ext}")), encode(&secrets)).unwrap();
-        fs::write(logs.join(format!("ordinary-{name}{ext}")), encode(&ordinary)).unwrap();
+        fs::write(
+            logs.join(format!("ordinary-{name}{ext}")),
+            encode(&ordinary),
+        )
+        .unwrap();
     }
     let (manifest, entries) = bundle(&logs, Limits::default());
-    assert_eq!(entries.len(), 16, "every variant is shipped: {:?}", manifest.skipped);
+    assert_eq!(
+        entries.len(),
+        16,
+        "every variant is shipped: {:?}",
+        manifest.skipped
+    );
     for (name, _, encoding) in &variants {
         for kind in ["secrets", "ordinary"] {
             let rec = manifest
@@ -163,12 +180,20 @@ fn no_planted_secret_survives_in_any_encoding_and_ordinary_lines_stay() {
                 );
                 assert!(rec.redactions >= 50, "{}: {}", rec.entry, rec.redactions);
             } else {
-                assert_eq!(text, ordinary, "{}: an ordinary line was changed", rec.entry);
+                assert_eq!(
+                    text, ordinary,
+                    "{}: an ordinary line was changed",
+                    rec.entry
+                );
                 assert_eq!(rec.redactions, 0);
             }
         }
     }
-    let gz = manifest.files.iter().find(|f| f.entry.contains("secrets-gz.")).unwrap();
+    let gz = manifest
+        .files
+        .iter()
+        .find(|f| f.entry.contains("secrets-gz."))
+        .unwrap();
     assert!(gz.entry.ends_with(".log.1.gz.txt"), "{}", gz.entry);
 }
 

@@ -441,7 +441,10 @@ fn compress_one(c: &Candidate, limits: &Limits, progress: &dyn ProgressSink) -> 
         Ok(k) => k,
         Err(e) => return skipped(SkipReason::Unreadable, e.to_string()),
     };
-    let entry = names::entry_name(&format!("logs/{}", c.source), &kind.shipped_name(&c.relative));
+    let entry = names::entry_name(
+        &format!("logs/{}", c.source),
+        &kind.shipped_name(&c.relative),
+    );
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(6))

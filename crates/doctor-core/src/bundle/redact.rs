@@ -61,7 +61,8 @@ fn rules() -> &'static Rules {
         Rules {
             prefilter: RegexSet::new([
                 concat!(
-                    r"(?i-u)pass|pwd|secret|token|credential|key|session|signature|authori|authenticate",
+                    r"(?i-u)pass|pwd|secret|token|credential|signature|authori|authenticate|session[_.\-]?id",
+                    r"|(?:api|access|private|auth|client|session|licen[cs]e|signing|encryption|master|shared|account|activation)[_.\-]?(?:key|code)",
                     r"|cookie|bearer|basic|negotiate|ntlm|(?-u:\b)(?:pw|sig|auth|pin)(?-u:\b)|-----BEGIN|eyJ",
                     r"|A(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|BIA|CCA)|convertto-securestring",
                 ),
@@ -319,7 +320,9 @@ fn skip_scheme(body: &[u8], span: &mut Span) {
 fn tokenish(t: &[u8]) -> bool {
     t.len() >= 8
         && t.iter().enumerate().any(|(i, &b)| {
-            b.is_ascii_digit() || matches!(b, b'+' | b'/' | b'=') || (i > 0 && b.is_ascii_uppercase())
+            b.is_ascii_digit()
+                || matches!(b, b'+' | b'/' | b'=')
+                || (i > 0 && b.is_ascii_uppercase())
         })
 }
 
@@ -364,8 +367,7 @@ impl Scan<'_> {
         let mut colon = false;
         let sep = if rest.starts_with(b":=") || rest.starts_with(b"=>") {
             2
-        } else if rest.starts_with(b"==") || rest.starts_with(b"::") || rest.starts_with(b"://")
-        {
+        } else if rest.starts_with(b"==") || rest.starts_with(b"::") || rest.starts_with(b"://") {
             0
         } else if rest.starts_with(b"=") {
             1
@@ -676,7 +678,11 @@ impl Redactor {
                         scan.block = Block::None;
                         if !matches!(body[v], b'{' | b'[') {
                             // Quoted: JSON rules; bare (YAML, a JSON number): the whole line.
-                            let ctx = if body[v] == b'"' { Ctx::Json } else { Ctx::Plain };
+                            let ctx = if body[v] == b'"' {
+                                Ctx::Json
+                            } else {
+                                Ctx::Plain
+                            };
                             if let Some(s) = value_span(body, v, ctx) {
                                 from = s.end;
                                 scan.push(s);
@@ -788,7 +794,10 @@ mod tests {
         );
         assert_eq!(r("ProxyPassword : p@ss").0, "ProxyPassword : ***");
         assert_eq!(r("api_key=XYZ; next").0, "api_key=***");
-        assert_eq!(r("GET /cb?access_token=abc&x=1 200").0, "GET /cb?access_token=***&x=1 200");
+        assert_eq!(
+            r("GET /cb?access_token=abc&x=1 200").0,
+            "GET /cb?access_token=***&x=1 200"
+        );
     }
 
     #[test]
@@ -813,7 +822,10 @@ mod tests {
             .iter()
             .map(|l| String::from_utf8(red.line(l.as_bytes()).into_owned()).unwrap())
             .collect();
-        assert!(!out.contains("MIIEpAIBAAKCAQEA7v") && !out.contains("Zm9vYmFy"), "{out}");
+        assert!(
+            !out.contains("MIIEpAIBAAKCAQEA7v") && !out.contains("Zm9vYmFy"),
+            "{out}"
+        );
         assert!(out.contains("done\n") && out.contains("-----END RSA PRIVATE KEY-----"));
     }
 

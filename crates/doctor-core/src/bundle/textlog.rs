@@ -27,8 +27,12 @@ const HEAD_EXTRA: u64 = 64 * 1024;
 pub(crate) enum Text {
     /// UTF-8 (with or without BOM), ASCII, or bytes in an unknown encoding: shipped as is.
     AsIs,
-    Utf16Le { bom: bool },
-    Utf16Be { bom: bool },
+    Utf16Le {
+        bom: bool,
+    },
+    Utf16Be {
+        bom: bool,
+    },
     ShiftJis,
 }
 
@@ -108,7 +112,12 @@ pub(crate) fn sniff_text(head: &[u8]) -> Option<Text> {
         if pairs < 2 {
             return None;
         }
-        let even = head.iter().step_by(2).take(pairs).filter(|&&b| b == 0).count();
+        let even = head
+            .iter()
+            .step_by(2)
+            .take(pairs)
+            .filter(|&&b| b == 0)
+            .count();
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         if odd * 10 >= pairs * 3 && even * 20 <= pairs && utf16_is_text(head, UTF_16LE) {
             return Some(Text::Utf16Le { bom: false });
@@ -184,10 +193,7 @@ impl<R: Read> Read for Decode<R> {
             }
             let n = self.inner.read(&mut self.raw)?;
             let last = n == 0;
-            let cap = self
-                .decoder
-                .max_utf8_buffer_length(n)
-                .unwrap_or(n * 3 + 16);
+            let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
             self.out.resize(cap, 0);
             let (_, read, written, _) =
                 self.decoder

@@ -185,11 +185,13 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
         (None, _) => f("network.proxy", Status::Info, "network.proxy.direct"),
     };
     if let Some(p) = &report.proxy {
-        proxy_f = proxy_f.evidence("proxy", mask_credentials(&p.display)).evidence_keyed(
-            "proxy_source",
-            &p.source,
-            format!("value.proxy_source.{}", p.source),
-        );
+        proxy_f = proxy_f
+            .evidence("proxy", mask_credentials(&p.display))
+            .evidence_keyed(
+                "proxy_source",
+                &p.source,
+                format!("value.proxy_source.{}", p.source),
+            );
     }
     if let Some(pac) = &report.pac_url {
         proxy_f = proxy_f.evidence("proxy_pac", mask_credentials(pac));

@@ -234,8 +234,14 @@ mod tests {
     #[test]
     fn every_proxy_spelling_loses_its_credentials() {
         for (raw, masked) in [
-            ("http://alice:pa/ss@proxy.corp:8080", "http://***@proxy.corp:8080"),
-            ("http://alice:p@ss@proxy.corp:8080/", "http://***@proxy.corp:8080/"),
+            (
+                "http://alice:pa/ss@proxy.corp:8080",
+                "http://***@proxy.corp:8080",
+            ),
+            (
+                "http://alice:p@ss@proxy.corp:8080/",
+                "http://***@proxy.corp:8080/",
+            ),
             ("alice:p/@ss;w0rd@proxy.corp:3128", "***@proxy.corp:3128"),
             ("http://alice:pa ss@proxy", "http://***@proxy"),
             (
@@ -250,7 +256,11 @@ mod tests {
             ("<local>;*.corp", "<local>;*.corp"),
         ] {
             assert_eq!(mask_credentials(raw), masked, "{raw}");
-            assert_eq!(mask_credentials(masked), masked, "masking twice changes nothing");
+            assert_eq!(
+                mask_credentials(masked),
+                masked,
+                "masking twice changes nothing"
+            );
         }
     }
 

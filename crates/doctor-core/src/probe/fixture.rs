@@ -4,8 +4,8 @@
 //! staff replay a customer's machine. Format: `docs/scenario-format.md`.
 
 use super::{
-    mask_credentials, DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
-    ProxySettings, RegistryValue, ServiceInfo,
+    mask_credentials, DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource,
+    ProcessInfo, ProxySettings, RegistryValue, ServiceInfo,
 };
 use crate::catalogue::{normalise_thumbprint, Catalogue};
 use serde::Deserialize;
