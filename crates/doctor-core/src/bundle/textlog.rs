@@ -539,3 +539,111 @@ pub(crate) fn copy_log_with<F: Read + Seek>(
         cut,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::io::Cursor;
+
+    fn copy(bytes: &[u8], kind: Kind, limits: Limits, windows: Windows) -> (String, Copied) {
+        let mut out = Vec::new();
+        let copied = copy_log_with(
+            &mut Cursor::new(bytes.to_vec()),
+            kind,
+            bytes.len() as u64,
+            &limits,
+            &mut out,
+            &|| false,
+            windows,
+        )
+        .unwrap();
+        (String::from_utf8(out).unwrap(), copied)
+    }
+
+    #[test]
+    fn no_secret_survives_at_any_window_boundary() {
+        let secrets = " password=\"ZQ1 a b\" Authorization: Bearer ZQ2abcdefgh eyJhbGciOiJ9.eyJzdWIiOiJ4In0.ZQ3sig https://u:ZQ4@h/ token=ZQ5";
+        let windows = Windows {
+            size: 64,
+            overlap: 48,
+        };
+        for pad in 0..160 {
+            let line = format!("{}{secrets} end\n", "x".repeat(pad));
+            let (out, _) = copy(
+                line.as_bytes(),
+                Kind::Text(Text::AsIs),
+                Limits::default(),
+                windows,
+            );
+            assert!(!out.contains("ZQ"), "pad {pad}: {out}");
+        }
+    }
+
+    #[test]
+    fn no_secret_survives_at_any_head_or_tail_cut() {
+        let block = "a\n-----BEGIN PRIVATE KEY-----\nZQ1aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nZQ2bbbbbbbbbbbbbbbbbbbbbbb\n-----END PRIVATE KEY-----\npassword=ZQ3 x y\n{\"token\":\n \"ZQ4\"}\n";
+        for k in 0..block.len() + 8 {
+            // The head's end sweeps through the block...
+            let text = format!("{}{block}{}", "h\n".repeat(10), "t\n".repeat(600));
+            let limits = Limits {
+                max_input: 1 << 30,
+                per_file_cap: 600,
+                head_bytes: 20 + k as u64,
+            };
+            let (out, copied) = copy(
+                text.as_bytes(),
+                Kind::Text(Text::AsIs),
+                limits,
+                Windows::default(),
+            );
+            assert!(copied.cut);
+            assert!(
+                !out.contains("ZQ"),
+                "head cut {k} bytes into the block: {out}"
+            );
+            // ...and so does the tail's start.
+            let text = format!("{}{block}{}", "h\n".repeat(2000), "t\n".repeat(50));
+            let limits = Limits {
+                max_input: 1 << 30,
+                per_file_cap: 100 + 100 + k as u64,
+                head_bytes: 100,
+            };
+            let (out, copied) = copy(
+                text.as_bytes(),
+                Kind::Text(Text::AsIs),
+                limits,
+                Windows::default(),
+            );
+            assert!(copied.cut);
+            assert!(
+                !out.contains("ZQ"),
+                "tail starting {k} bytes before the block's end: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn encodings_are_recognised() {
+        assert_eq!(sniff_text(b"plain ascii\n"), Some(Text::AsIs));
+        assert_eq!(sniff_text("日本語\n".as_bytes()), Some(Text::AsIs));
+        let (sjis, _, _) = SHIFT_JIS.encode("パスワード=x\n");
+        assert_eq!(sniff_text(&sjis), Some(Text::ShiftJis));
+        assert_eq!(
+            sniff_text(b"\xFF\xFEa\0b\0\n\0"),
+            Some(Text::Utf16Le { bom: true })
+        );
+        assert_eq!(
+            sniff_text(b"a\0b\0c\0\n\0"),
+            Some(Text::Utf16Le { bom: false })
+        );
+        assert_eq!(
+            sniff_text(b"\0a\0b\0c\0\n"),
+            Some(Text::Utf16Be { bom: false })
+        );
+        assert_eq!(
+            sniff_text(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0"),
+            None
+        );
+    }
+}
