@@ -189,8 +189,7 @@ mod ts_export {
     #[test]
     fn export_wire_types() {
         use ts_rs::TS;
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/generated");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/generated");
         super::Error::export_all_to(&dir).unwrap();
         crate::commands::checks::AppInfo::export_all_to(&dir).unwrap();
         crate::commands::bundle::Saved::export_all_to(&dir).unwrap();

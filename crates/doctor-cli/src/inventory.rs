@@ -3,9 +3,9 @@
 //! from the command line (process lists show arguments); it is never printed or written.
 
 use super::{exit, fail, finish, lang_of, LangArg};
-use doctor_core::Options;
 use clap::Args;
 use doctor_core::inventory::{self, Outcome, RegionHint, Secret, Wanted};
+use doctor_core::Options;
 use doctor_core::{Catalogue, Locale};
 use std::path::PathBuf;
 use std::process::ExitCode;

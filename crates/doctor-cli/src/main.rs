@@ -235,20 +235,30 @@ fn fail(locale: &Locale, key: &str, detail: &dyn std::fmt::Display, code: u8) ->
     ExitCode::from(code)
 }
 
+/// A scenario or catalogue file that could not be used: UTF-16 gets its own message (save
+/// as UTF-8) and, like any content in the wrong form, exit 65; a FIFO, a device, a file
+/// too large or unreadable is 66.
+fn data_file_failed(
+    locale: &Locale,
+    key: &str,
+    e: &doctor_core::datafile::DataFileError,
+) -> ExitCode {
+    use doctor_core::datafile::DataFileError;
+    match e {
+        DataFileError::Utf16 { .. } => fail(locale, "error.file_utf16", e, exit::DATA),
+        _ if e.is_data_error() => fail(locale, key, e, exit::DATA),
+        _ => fail(locale, key, e, exit::NO_INPUT),
+    }
+}
+
 /// Loads the catalogue, then runs the engine's one entry point with what the flags ask.
 /// `Err` is the exit code after the error was printed.
 fn diagnose(run: &RunArgs, locale: &Locale) -> Result<(Catalogue, Diagnosis), ExitCode> {
     let catalogue = match &run.catalogue {
         None => Catalogue::embedded(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                fail(
-                    locale,
-                    "error.catalogue",
-                    &format!("{}: {e}", path.display()),
-                    exit::NO_INPUT,
-                )
-            })?;
+            let text = doctor_core::datafile::read_text(path)
+                .map_err(|e| data_file_failed(locale, "error.catalogue", &e))?;
             Catalogue::from_json(&text).map_err(|e| {
                 fail(
                     locale,
@@ -296,6 +306,9 @@ fn engine_error(e: DiagnoseError, locale: &Locale) -> ExitCode {
     match e {
         DiagnoseError::Scenario(e @ ProbeError::Io { .. }) => {
             fail(locale, "error.scenario", &e, exit::NO_INPUT)
+        }
+        DiagnoseError::Scenario(ProbeError::File(e)) => {
+            data_file_failed(locale, "error.scenario", &e)
         }
         DiagnoseError::Scenario(e) => fail(locale, "error.scenario", &e, exit::DATA),
         DiagnoseError::Probe(e) => fail(locale, "error.probe", &e, exit::SOFTWARE),

@@ -230,6 +230,7 @@ impl Catalogue {
     }
 
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut cat: Catalogue = serde_json::from_str(text).map_err(|e| CatalogueError {
             detail: e.to_string(),
             line: e.line(),

@@ -18,6 +18,7 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod checks;
+pub mod datafile;
 mod diagnosis;
 pub mod draft;
 pub mod finding;

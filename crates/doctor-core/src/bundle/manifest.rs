@@ -34,6 +34,10 @@ pub struct FileRecord {
     pub redactions: usize,
     /// The file changed size while it was collected (the agent kept writing).
     pub changed_while_read: bool,
+    /// What the stored UTF-8 text was converted from (`UTF-16LE`, `Shift_JIS`, `gzip`);
+    /// absent when the stored bytes are the file's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_encoding: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod inquiry;
 pub mod manifest;
 pub mod names;
 pub mod redact;
+mod textlog;
 
 use crate::catalogue::Catalogue;
 use crate::checks::Diagnosis;
@@ -19,7 +20,7 @@ use collect::Candidate;
 use manifest::{FileRecord, Manifest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
@@ -400,40 +401,6 @@ enum Done {
     Failed(BundleError),
 }
 
-const BLOCK: usize = 64 * 1024;
-const MAX_LINE: usize = 1 << 20;
-
-/// Reads `len` bytes of `reader` line by line, masks secrets, writes to `out`, hashes.
-fn copy_redacted(
-    reader: impl Read,
-    len: u64,
-    out: &mut ZipFileBuilder,
-    hash: &mut Sha256,
-    progress: &dyn ProgressSink,
-) -> Result<(u64, usize), BundleError> {
-    let mut reader = BufReader::with_capacity(BLOCK, reader.take(len));
-    let mut line = Vec::with_capacity(256);
-    let (mut written, mut masked) = (0u64, 0usize);
-    loop {
-        if progress.cancelled() {
-            return Err(BundleError::Cancelled);
-        }
-        line.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE as u64)
-            .read_until(b'\n', &mut line)
-            .map_err(BundleError::Write)?;
-        if n == 0 {
-            return Ok((written, masked));
-        }
-        let (clean, count) = redact::redact(&line);
-        masked += count;
-        out.write_all(&clean).map_err(BundleError::from_io)?;
-        hash.update(&clean);
-        written += clean.len() as u64;
-    }
-}
-
 fn open_shared(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -481,18 +448,15 @@ fn compress_one(c: &Candidate, limits: &Limits, progress: &dyn ProgressSink) -> 
         }
         Err(e) => return skipped(SkipReason::Unreadable, e.to_string()),
     };
-    let mut head = vec![0u8; 8192];
-    let got = match file.read(&mut head) {
-        Ok(n) => n,
+    let kind = match textlog::sniff_file(&mut file) {
+        Ok(textlog::Kind::Binary) => return skipped(SkipReason::Binary, String::new()),
+        Ok(k) => k,
         Err(e) => return skipped(SkipReason::Unreadable, e.to_string()),
     };
-    if redact::looks_binary(&head[..got]) {
-        return skipped(SkipReason::Binary, String::new());
-    }
-    if let Err(e) = file.seek(SeekFrom::Start(0)) {
-        return skipped(SkipReason::Unreadable, e.to_string());
-    }
-    let entry = names::entry_name(&format!("logs/{}", c.source), &c.relative);
+    let entry = names::entry_name(
+        &format!("logs/{}", c.source),
+        &kind.shipped_name(&c.relative),
+    );
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(6))
@@ -503,32 +467,15 @@ fn compress_one(c: &Candidate, limits: &Limits, progress: &dyn ProgressSink) -> 
         Err(e) => return Done::Failed(BundleError::from_zip(e)),
     };
     let mut hash = Sha256::new();
-    let cut = c.size > limits.per_file_cap;
-    let result = (|| -> Result<(u64, usize), BundleError> {
-        if !cut {
-            return copy_redacted(&mut file, c.size, &mut builder, &mut hash, progress);
-        }
-        let head_len = limits.head_bytes.min(limits.per_file_cap);
-        let tail_len = limits.per_file_cap - head_len;
-        let (a, m1) = copy_redacted(&mut file, head_len, &mut builder, &mut hash, progress)?;
-        let marker = format!(
-            "\n[... Basecamp Doctor left out {} bytes here; the file has {} bytes ...]\n",
-            c.size - head_len - tail_len,
-            c.size
-        );
-        builder
-            .write_all(marker.as_bytes())
-            .map_err(BundleError::from_io)?;
-        hash.update(marker.as_bytes());
-        file.seek(SeekFrom::Start(c.size - tail_len))
-            .map_err(BundleError::Write)?;
-        let (b, m2) = copy_redacted(&mut file, tail_len, &mut builder, &mut hash, progress)?;
-        Ok((a + marker.len() as u64 + b, m1 + m2))
-    })();
-    let (stored, redactions) = match result {
-        Ok(r) => r,
-        Err(BundleError::Write(e)) => return skipped(SkipReason::Unreadable, e.to_string()),
-        Err(e) => return Done::Failed(e),
+    let mut out = textlog::Hashing(&mut builder, &mut hash);
+    let copied = textlog::copy_log(&mut file, kind, c.size, limits, &mut out, &|| {
+        progress.cancelled()
+    });
+    let (stored, redactions, cut) = match copied {
+        Ok(r) => (r.stored, r.redactions, r.cut),
+        Err(textlog::CopyError::Read(e)) => return skipped(SkipReason::Unreadable, e.to_string()),
+        Err(textlog::CopyError::Write(e)) => return Done::Failed(BundleError::from_io(e)),
+        Err(textlog::CopyError::Cancelled) => return Done::Failed(BundleError::Cancelled),
     };
     let now_size = std::fs::metadata(&c.path).map(|m| m.len()).ok();
     let prepared = match builder.finish() {
@@ -549,6 +496,7 @@ fn compress_one(c: &Candidate, limits: &Limits, progress: &dyn ProgressSink) -> 
         cut,
         redactions,
         changed_while_read: now_size != Some(c.size),
+        original_encoding: kind.converted_from(),
     };
     Done::File(Box::new(prepared), record)
 }

@@ -6,6 +6,7 @@ use crate::catalogue::Catalogue;
 use crate::finding::{Finding, Message, Status, Step};
 use crate::i18n::key_param;
 use crate::netfacts::{HostResult, NetError, NetworkReport, RegionChoice, Stage, StageName};
+use crate::probe::mask_credentials;
 
 /// Clock difference that fails registration (vendor's pre-install check), and a margin.
 const SKEW_FAIL_SECS: i64 = 30 * 60;
@@ -63,7 +64,7 @@ fn host_finding(r: &HostResult) -> Finding {
         format!("purpose.{}", r.target.purpose),
     );
     if let Some(p) = &r.via_proxy {
-        finding = finding.evidence("via_proxy", p.clone());
+        finding = finding.evidence("via_proxy", mask_credentials(p));
     }
     let joined = |ips: &Vec<std::net::IpAddr>| {
         ips.iter()
@@ -162,22 +163,24 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     let auth_needed = !hosts_with(&report.results, NetError::ProxyAuthRequired).is_empty();
     let mut proxy_f = match (&report.proxy, auth_needed) {
         (Some(p), true) => f("network.proxy", Status::Fail, "network.proxy.auth_required")
-            .with_params(&[("proxy", &p.display)])
+            .with_params(&[("proxy", &mask_credentials(&p.display))])
             .remedy(Message::new("network.proxy.auth_required.remedy")),
         (Some(p), false) => f("network.proxy", Status::Info, "network.proxy.used")
-            .with_params(&[("proxy", &p.display)])
+            .with_params(&[("proxy", &mask_credentials(&p.display))])
             .remedy(Message::new("network.proxy.order")),
         (None, _) => f("network.proxy", Status::Info, "network.proxy.direct"),
     };
     if let Some(p) = &report.proxy {
-        proxy_f = proxy_f.evidence("proxy", p.display.clone()).evidence_keyed(
-            "proxy_source",
-            &p.source,
-            format!("value.proxy_source.{}", p.source),
-        );
+        proxy_f = proxy_f
+            .evidence("proxy", mask_credentials(&p.display))
+            .evidence_keyed(
+                "proxy_source",
+                &p.source,
+                format!("value.proxy_source.{}", p.source),
+            );
     }
     if let Some(pac) = &report.pac_url {
-        proxy_f = proxy_f.evidence("proxy_pac", pac.clone());
+        proxy_f = proxy_f.evidence("proxy_pac", mask_credentials(pac));
         if report.proxy.is_none() {
             proxy_f = f(
                 "network.proxy",
@@ -185,7 +188,7 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 "network.proxy.pac_not_evaluated",
             )
             .with_params(&[("pac", pac)])
-            .evidence("proxy_pac", pac.clone())
+            .evidence("proxy_pac", mask_credentials(pac))
             .remedy(Message::new("network.proxy.pac_not_evaluated.remedy"));
         }
     }
@@ -264,10 +267,12 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     let clock = match skews.get(skews.len() / 2) {
         None => f("network.clock", Status::Skipped, "network.clock.unknown"),
         Some(&median) => {
-            let minutes = (median.abs() + 30) / 60;
-            let (status, key) = if median.abs() > SKEW_FAIL_SECS {
+            // Recorded values may be anything: ±2⁶³ must neither panic nor wrap.
+            let off = median.unsigned_abs();
+            let minutes = off.saturating_add(30) / 60;
+            let (status, key) = if off > SKEW_FAIL_SECS.unsigned_abs() {
                 (Status::Fail, "network.clock.fail")
-            } else if median.abs() > SKEW_WARN_SECS {
+            } else if off > SKEW_WARN_SECS.unsigned_abs() {
                 (Status::Warn, "network.clock.warn")
             } else {
                 (Status::Pass, "network.clock.pass")

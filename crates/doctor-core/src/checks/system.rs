@@ -321,15 +321,16 @@ fn proxy(ctx: &Ctx) -> Finding {
     };
     let mut f = finding(ID, Status::Info, "system.proxy.none");
     let mut any = false;
+    use crate::probe::mask_credentials as mask;
     for (name, value) in &settings.environment {
         any = true;
-        f = f.evidence("proxy_env", format!("{name}={value}"));
+        f = f.evidence("proxy_env", format!("{name}={}", mask(value)));
     }
     if let Some(w) = &settings.wininet {
         if w.enabled {
             if let Some(server) = &w.server {
                 any = true;
-                f = f.evidence("proxy_wininet", server.clone());
+                f = f.evidence("proxy_wininet", mask(server));
             }
         }
         if let Some(bypass) = w.bypass.as_ref().filter(|_| w.enabled) {
@@ -337,7 +338,7 @@ fn proxy(ctx: &Ctx) -> Finding {
         }
         if let Some(pac) = &w.autoconfig_url {
             any = true;
-            f = f.evidence("proxy_pac", pac.clone());
+            f = f.evidence("proxy_pac", mask(pac));
         }
     }
     if any {

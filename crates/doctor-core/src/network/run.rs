@@ -45,7 +45,8 @@ pub async fn run(
     let pac_url = settings
         .wininet
         .as_ref()
-        .and_then(|w| w.autoconfig_url.clone());
+        .and_then(|w| w.autoconfig_url.as_deref())
+        .map(crate::probe::mask_credentials);
     let mut report = NetworkReport {
         region: region.clone(),
         proxy: proxy.clone(),
@@ -67,7 +68,12 @@ pub async fn run(
         }
     }
     report.results = match probe.recorded_network() {
-        Some(recorded) => recorded,
+        Some(mut recorded) => {
+            for r in &mut recorded {
+                r.via_proxy = r.via_proxy.as_deref().map(crate::probe::mask_credentials);
+            }
+            recorded
+        }
         None => {
             let mut config = options.config.clone();
             config.proxy = proxy;

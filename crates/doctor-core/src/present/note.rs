@@ -32,7 +32,7 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
         None => os.hostname.clone(),
     };
     let proxy = match &report.proxy {
-        Some(p) => p.display.clone(),
+        Some(p) => crate::probe::mask_credentials(&p.display),
         None => l.text("note.direct").to_owned(),
     };
     let _ = writeln!(out, "{}", l.text("note.title"));

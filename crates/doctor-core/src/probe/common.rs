@@ -81,17 +81,65 @@ pub(crate) fn environment_proxies() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Replaces `user:password@` in a proxy URL with `***@`, so settings can be shown and saved.
-pub fn mask_credentials(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => (&url[..i + 3], &url[i + 3..]),
-        None => ("", url),
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}***@{}", &rest[at + 1..]),
-        None => url.to_owned(),
+/// Masks the credentials in a proxy address, a proxy list (`http=a:80;https=b:8080`) or a
+/// PAC address, so settings can be shown and saved; the one function every output uses.
+/// Fails closed: everything before the last `@` of an entry is user-info (an unencoded
+/// `@`, `/`, `;` or space in the password goes with it), and every query value is masked.
+pub fn mask_credentials(text: &str) -> String {
+    // A `;` separates entries only where a `scheme=` entry follows; elsewhere it may be
+    // part of a password.
+    let mut entries: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(';') {
+        let next = text[i + 1..].trim_start();
+        let scheme = next
+            .split_once('=')
+            .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic()));
+        if scheme {
+            entries.push(&text[start..i]);
+            start = i + 1;
+        }
     }
+    entries.push(&text[start..]);
+    entries
+        .iter()
+        .map(|e| mask_entry(e))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn mask_entry(entry: &str) -> String {
+    // `https=` of a WinINET list, then `scheme://`.
+    let mut head_len = 0;
+    if let Some(eq) = entry.find('=') {
+        let name = entry[..eq].trim_start();
+        let before_scheme = entry.find("://").is_none_or(|p| eq < p);
+        if before_scheme && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()) {
+            head_len = eq + 1;
+        }
+    }
+    if let Some(i) = entry[head_len..].find("://") {
+        head_len += i + 3;
+    }
+    let (head, rest) = entry.split_at(head_len);
+    let rest = match rest.rfind('@') {
+        Some(at) => format!("***{}", &rest[at..]),
+        None => rest.to_owned(),
+    };
+    let rest = match rest.split_once('?') {
+        Some((path, query)) => {
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) if !v.is_empty() => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", masked.join("&"))
+        }
+        None => rest,
+    };
+    format!("{head}{rest}")
 }
 
 /// Parses the `WinHttpSettings` binary value (what `netsh winhttp show proxy` reads):
@@ -196,10 +244,44 @@ mod tests {
             mask_credentials("proxy.corp:8080"),
             "proxy.corp:8080".to_owned()
         );
+        // An `@` after a `/` may be inside the password: masked, failing closed.
         assert_eq!(
             mask_credentials("http://proxy.corp:8080/a@b"),
-            "http://proxy.corp:8080/a@b"
+            "http://***@b"
         );
+    }
+
+    #[test]
+    fn every_proxy_spelling_loses_its_credentials() {
+        for (raw, masked) in [
+            (
+                "http://alice:pa/ss@proxy.corp:8080",
+                "http://***@proxy.corp:8080",
+            ),
+            (
+                "http://alice:p@ss@proxy.corp:8080/",
+                "http://***@proxy.corp:8080/",
+            ),
+            ("alice:p/@ss;w0rd@proxy.corp:3128", "***@proxy.corp:3128"),
+            ("http://alice:pa ss@proxy", "http://***@proxy"),
+            (
+                "http=alice:x/y@a:80;https=bob:z@w@b:8080",
+                "http=***@a:80;https=***@b:8080",
+            ),
+            (
+                "http://u:PacPw@pac.corp/proxy.pac?token=T0k&v=2",
+                "http://***@pac.corp/proxy.pac?token=***&v=***",
+            ),
+            ("proxy.corp:8080", "proxy.corp:8080"),
+            ("<local>;*.corp", "<local>;*.corp"),
+        ] {
+            assert_eq!(mask_credentials(raw), masked, "{raw}");
+            assert_eq!(
+                mask_credentials(masked),
+                masked,
+                "masking twice changes nothing"
+            );
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! staff replay a customer's machine. Format: `docs/scenario-format.md`.
 
 use super::{
-    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
-    ProxySettings, RegistryValue, ServiceInfo,
+    mask_credentials, DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource,
+    ProcessInfo, ProxySettings, RegistryValue, ServiceInfo,
 };
 use crate::catalogue::{normalise_thumbprint, Catalogue};
 use serde::Deserialize;
@@ -89,15 +89,19 @@ pub struct FixtureProbe {
 
 impl FixtureProbe {
     pub fn load(path: &Path) -> Result<FixtureProbe, ProbeError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProbeError::Io {
-            what: "the scenario file",
-            path: path.to_owned(),
-            source,
+        let text = crate::datafile::read_text(path).map_err(|e| match e {
+            crate::datafile::DataFileError::Io { path, source } => ProbeError::Io {
+                what: "the scenario file",
+                path,
+                source,
+            },
+            other => ProbeError::File(other),
         })?;
         Self::from_json(&text, path)
     }
 
     pub fn from_json(text: &str, path: &Path) -> Result<FixtureProbe, ProbeError> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let scenario: Scenario = serde_json::from_str(text).map_err(|e| ProbeError::Scenario {
             path: path.to_owned(),
             detail: format!("{e}"),
@@ -136,6 +140,13 @@ impl FixtureProbe {
         } else {
             a == b
         }
+    }
+
+    /// `path` begins with `prefix` (as [`Self::same`] compares); never slices inside a
+    /// character, so a Japanese user folder is just another name.
+    fn starts_with(&self, path: &str, prefix: &str) -> bool {
+        path.get(..prefix.len())
+            .is_some_and(|head| self.same(head, prefix))
     }
 
     fn denied(&self, what: &str) -> bool {
@@ -201,7 +212,7 @@ impl Probe for FixtureProbe {
             .scenario
             .paths
             .keys()
-            .any(|p| p.len() > prefix.len() && self.same(&p[..prefix.len()], &prefix));
+            .any(|p| p.len() > prefix.len() && self.starts_with(p, &prefix));
         Ok(if is_parent {
             PathKind::Dir
         } else {
@@ -221,10 +232,12 @@ impl Probe for FixtureProbe {
         let prefix = format!("{}{sep}", path.trim_end_matches(sep));
         let mut out: Vec<DirEntry> = Vec::new();
         for (p, entry) in &self.scenario.paths {
-            if p.len() <= prefix.len() || !self.same(&p[..prefix.len()], &prefix) {
+            if p.len() <= prefix.len() || !self.starts_with(p, &prefix) {
                 continue;
             }
-            let rest = &p[prefix.len()..];
+            let Some(rest) = p.get(prefix.len()..) else {
+                continue;
+            };
             let (name, deeper) = match rest.split_once(sep) {
                 Some((n, _)) => (n, true),
                 None => (rest, false),
@@ -324,12 +337,26 @@ impl Probe for FixtureProbe {
     }
 
     fn proxy(&self) -> Result<ProxySettings, ProbeError> {
-        Ok(self.scenario.proxy.clone())
+        // Masked as the live probes mask them: a replay shows no more than the machine.
+        let mut p = self.scenario.proxy.clone();
+        for (_, v) in &mut p.environment {
+            *v = mask_credentials(v);
+        }
+        if let Some(w) = &mut p.wininet {
+            w.server = w.server.as_deref().map(mask_credentials);
+            w.autoconfig_url = w.autoconfig_url.as_deref().map(mask_credentials);
+        }
+        p.winhttp = p.winhttp.as_deref().map(mask_credentials);
+        Ok(p)
     }
 
     fn recorded_network(&self) -> Option<Vec<crate::netfacts::HostResult>> {
         // A replay must never probe the real network on the scenario's behalf.
-        Some(self.scenario.network.clone().unwrap_or_default())
+        let mut results = self.scenario.network.clone().unwrap_or_default();
+        for r in &mut results {
+            r.via_proxy = r.via_proxy.as_deref().map(mask_credentials);
+        }
+        Some(results)
     }
 
     fn free_space(&self, path: &str) -> Result<u64, ProbeError> {

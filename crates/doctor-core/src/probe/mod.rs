@@ -251,6 +251,9 @@ pub enum ProbeError {
     Query { what: String, detail: String },
     #[error("the scenario file {path} could not be used: {detail}")]
     Scenario { path: PathBuf, detail: String },
+    /// The scenario file is not a readable UTF-8 file of sane size (`datafile`).
+    #[error("{0}")]
+    File(crate::datafile::DataFileError),
 }
 
 /// Where the probe's facts come from, shown so nobody mistakes a replay for the real machine.

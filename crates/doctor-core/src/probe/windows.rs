@@ -274,7 +274,9 @@ impl Probe for WindowsProbe {
                 .text(INTERNET_SETTINGS, "ProxyServer")
                 .map(|s| common::mask_credentials(&s)),
             bypass: self.text(INTERNET_SETTINGS, "ProxyOverride"),
-            autoconfig_url: self.text(INTERNET_SETTINGS, "AutoConfigURL"),
+            autoconfig_url: self
+                .text(INTERNET_SETTINGS, "AutoConfigURL")
+                .map(|s| common::mask_credentials(&s)),
         };
         let winhttp = match self.registry_value(WINHTTP_CONNECTIONS, "WinHttpSettings")? {
             Some(RegistryValue::Binary(b)) => super::parse_winhttp_settings(&b),
