@@ -10,6 +10,7 @@ pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
+pub mod install_log;
 pub mod network;
 pub mod probe;
 pub mod report;

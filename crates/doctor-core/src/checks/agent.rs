@@ -284,13 +284,25 @@ fn registration(ctx: &Ctx, running: bool, installed: bool) -> Finding {
             }
         }
         Platform::Macos => {
-            return Finding::new(
-                ID,
-                Step::Process,
-                Status::Skipped,
-                Message::new("agent.registration.macos_unverified"),
-            )
-            .remedy(Message::new("agent.registration.macos_unverified.remedy"))
+            let m = &ctx.catalogue.agent.macos;
+            match ctx
+                .probe
+                .preference(&m.preferences_domain, &m.identity_value)
+            {
+                Ok(Some(p)) => Ok(Some((p.value, p.read_from))),
+                Ok(None) => Ok(None),
+                // A probe that cannot read preferences keeps the earlier, honest answer.
+                Err(crate::probe::ProbeError::Unsupported { .. }) => {
+                    return Finding::new(
+                        ID,
+                        Step::Process,
+                        Status::Skipped,
+                        Message::new("agent.registration.macos_unverified"),
+                    )
+                    .remedy(Message::new("agent.registration.macos_unverified.remedy"))
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match found {
@@ -343,7 +355,10 @@ fn identity_place(ctx: &Ctx) -> String {
             format!("{key}\\{}", a.windows.identity_value)
         }
         Platform::Linux => a.linux.identity_file.clone(),
-        Platform::Macos => a.macos.identity_file.clone(),
+        Platform::Macos => format!(
+            "defaults read {} {}",
+            a.macos.preferences_domain, a.macos.identity_value
+        ),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::probe::{OsFacts, Platform, Probe, ProbeError, ProbeSource, ProcessInf
 use serde::{Deserialize, Serialize};
 
 pub mod agent;
+pub mod agent_facts;
 pub mod coexistence;
 pub mod network;
 pub mod system;
@@ -28,6 +29,9 @@ pub struct Diagnosis {
     /// Step 2's results, when the network was checked.
     #[serde(default)]
     pub network: Option<network::NetworkReport>,
+    /// The agent's own registration values (Business ID, environment), typed.
+    #[serde(default)]
+    pub agent: agent_facts::AgentFacts,
 }
 
 impl Diagnosis {
@@ -131,9 +135,18 @@ pub fn run_checks(probe: &dyn Probe, catalogue: &Catalogue) -> Result<Diagnosis,
         processes: probe.processes().map_err(|e| e.to_string()),
     };
     let coexistence = coexistence::detect(&ctx);
+    let agent_facts = agent_facts::read(&ctx);
     let mut findings = agent::check(&ctx);
+    findings.extend(agent_facts::scheduled_task(&ctx));
+    findings.extend(crate::install_log::findings(
+        probe,
+        catalogue,
+        &ctx.os,
+        &crate::install_log::Signatures::embedded(),
+    ));
     findings.extend(coexistence::findings(&ctx, &coexistence));
     findings.extend(system::check(&ctx));
+    mark_unverified_facts(catalogue, ctx.os.platform, &mut findings);
     // Stable order: by step, then the order the checks produced.
     findings.sort_by_key(|f| f.step);
     let summary = Summary::of(&findings);
@@ -145,7 +158,32 @@ pub fn run_checks(probe: &dyn Probe, catalogue: &Catalogue) -> Result<Diagnosis,
         coexistence,
         summary,
         network: None,
+        agent: agent_facts,
     })
+}
+
+/// Adds, to each finding whose result rests on a catalogue fact no vendor page confirms,
+/// an evidence line naming that fact and where it was seen, so the verbose output and
+/// the bundle's manifest show it.
+fn mark_unverified_facts(catalogue: &Catalogue, platform: Platform, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        // A check that could not run rests on nothing.
+        if f.status == Status::Skipped {
+            continue;
+        }
+        for fact in catalogue.unverified_for(&f.id, &f.message.key, platform) {
+            let place = if fact.url.is_empty() {
+                String::new()
+            } else {
+                format!(" <{}>", fact.url)
+            };
+            f.evidence.push(crate::finding::Evidence {
+                key: "evidence.unverified_fact".into(),
+                value: format!("{} ({}){place}", fact.path, fact.checked),
+                value_key: None,
+            });
+        }
+    }
 }
 
 /// Bytes as people read them (1024-based, as Windows Explorer shows sizes).

@@ -338,12 +338,15 @@ pub async fn run(
                 "/"
             };
             let dirs = vec![install.clone(), format!("{install}{sep}etc")];
-            region::detect(
-                probe,
-                catalogue,
-                &dirs,
-                &super::agent::log_dir_for(catalogue, os),
-            )
+            // The agent's own `vom_env` first: it is its registration, not a trace of it.
+            super::agent_facts::environment_region(probe, catalogue, os).or_else(|| {
+                region::detect(
+                    probe,
+                    catalogue,
+                    &dirs,
+                    &super::agent::log_dir_for(catalogue, os),
+                )
+            })
         }
     };
     let settings = probe.proxy().unwrap_or_default();
