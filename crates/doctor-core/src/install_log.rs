@@ -171,26 +171,34 @@ pub fn locate(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> Vec<Ins
     }
 }
 
-/// A file for the bundle to collect: the same shape as `bundle::Source` (label + path),
-/// kept here so this module does not depend on the bundle.
+/// Something for the bundle to collect: the same shape as `bundle::Source` (label +
+/// path), kept here so this module does not depend on the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub label: String,
-    /// The log file itself (not a folder).
+    /// On Windows the script's own `V1ES` folder (it holds only its transcript); on Linux
+    /// the log file itself, since its folder is `/tmp`.
     pub path: PathBuf,
 }
 
-/// The install logs as bundle sources (`logs/install-log-<user>/…`), for the bundle to
-/// collect.
+/// The install logs as bundle sources (`logs/install-log-<user>/…`, `logs/install-log`),
+/// for the bundle to collect.
 pub fn bundle_sources(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> Vec<Source> {
     locate(probe, catalogue, os)
         .into_iter()
-        .map(|log| Source {
-            label: match &log.user {
-                Some(user) => format!("install-log-{user}"),
-                None => "install-log".into(),
+        .map(|log| match &log.user {
+            Some(user) => Source {
+                label: format!("install-log-{user}"),
+                path: PathBuf::from(
+                    log.path
+                        .rsplit_once('\\')
+                        .map_or(log.path.as_str(), |(dir, _)| dir),
+                ),
             },
-            path: PathBuf::from(log.path),
+            None => Source {
+                label: "install-log".into(),
+                path: PathBuf::from(log.path),
+            },
         })
         .collect()
 }
@@ -372,6 +380,23 @@ mod tests {
             Platform::Linux,
         );
         assert_eq!(hits[0].signature.id, "linux.curl_without_tls12");
+    }
+
+    #[test]
+    fn bundle_sources_name_each_profiles_v1es_folder() {
+        use crate::probe::fixture::FixtureProbe;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/scenarios/windows-install-log-registration-failed.json");
+        let probe = FixtureProbe::load(&path).unwrap();
+        let os = probe.os().unwrap();
+        let got = bundle_sources(&probe, &Catalogue::embedded(), &os);
+        assert_eq!(
+            got,
+            [Source {
+                label: "install-log-alice".into(),
+                path: PathBuf::from(r"C:\Users\alice\AppData\Roaming\Trend Micro\V1ES"),
+            }]
+        );
     }
 
     #[test]
