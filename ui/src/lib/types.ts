@@ -65,6 +65,13 @@ export interface Coexistence {
   questions: Question[];
 }
 
+/** The agent's own registration values (doctor-core `AgentFacts`). */
+export interface AgentFacts {
+  business_id?: string | null;
+  environment?: string | null;
+  read_from?: string | null;
+}
+
 export interface Diagnosis {
   source: ProbeSource;
   os: OsFacts;
@@ -72,6 +79,7 @@ export interface Diagnosis {
   findings: Finding[];
   coexistence: Coexistence;
   summary: Summary;
+  agent?: AgentFacts;
 }
 
 export interface AppInfo {
