@@ -30,7 +30,8 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path().join("basecamp-log");
     std::fs::create_dir(&logs).unwrap();
-    let line = "2026-11-26 09:00:00.123 [INFO] [XBC] heartbeat to https://api-ap2.xbc.trendmicro.com ok\n";
+    let line =
+        "2026-11-26 09:00:00.123 [INFO] [XBC] heartbeat to https://api-ap2.xbc.trendmicro.com ok\n";
     let big = line.repeat(1024 * 1024 / line.len());
     for i in 0..20 {
         std::fs::write(logs.join(format!("EndpointBasecamp.{i}.log")), &big).unwrap();

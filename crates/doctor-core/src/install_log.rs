@@ -213,44 +213,59 @@ pub struct Hit<'s> {
     pub count: usize,
 }
 
-/// The signatures of `platform` that occur in `text`, in catalogue order.
+/// The signatures of `platform` that occur in `text`, in catalogue order. The text is
+/// lower-cased once (ASCII, so byte offsets stay) and each pattern searched in the whole
+/// of it; line numbers come from one pass over the newlines. Per-line work would cost
+/// several times more on a long log.
 pub fn scan<'s>(text: &str, signatures: &'s Signatures, platform: Platform) -> Vec<Hit<'s>> {
-    let wanted: Vec<(&Signature, String)> = signatures
+    let lower = text.to_ascii_lowercase();
+    let mut newlines: Option<Vec<usize>> = None;
+    let mut hits: Vec<Hit<'s>> = Vec::new();
+    for sig in signatures
         .signatures
         .iter()
         .filter(|s| s.platform == platform)
-        .map(|s| (s, s.pattern.to_lowercase()))
-        .collect();
-    let mut hits: Vec<Hit<'s>> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let lower = line.to_lowercase();
-        for (sig, pattern) in &wanted {
-            if !lower.contains(pattern.as_str()) {
-                continue;
-            }
-            let quote: String = line.trim().chars().take(MAX_QUOTE).collect();
-            match hits.iter_mut().find(|h| h.signature.id == sig.id) {
-                Some(h) => {
-                    h.line = n + 1;
-                    h.text = quote;
-                    h.count += 1;
-                }
-                None => hits.push(Hit {
-                    signature: sig,
-                    line: n + 1,
-                    text: quote,
-                    count: 1,
-                }),
-            }
+    {
+        let pattern = sig.pattern.to_ascii_lowercase();
+        let mut found = lower.match_indices(pattern.as_str());
+        let Some(first) = found.next() else {
+            continue;
+        };
+        let mut count = 1;
+        let mut last = first.0;
+        for (at, _) in found {
+            count += 1;
+            last = at;
         }
+        // Only logs with a hit pay for the line index.
+        let nl = newlines.get_or_insert_with(|| {
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect()
+        });
+        let line_index = nl.partition_point(|&n| n < last);
+        let start = if line_index == 0 {
+            0
+        } else {
+            nl[line_index - 1] + 1
+        };
+        let end = nl.get(line_index).copied().unwrap_or(text.len());
+        let quote: String = text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(MAX_QUOTE)
+            .collect();
+        hits.push(Hit {
+            signature: sig,
+            line: line_index + 1,
+            text: quote,
+            count,
+        });
     }
-    let order = |h: &Hit| {
-        signatures
-            .signatures
-            .iter()
-            .position(|s| s.id == h.signature.id)
-    };
-    hits.sort_by_key(order);
     hits
 }
 

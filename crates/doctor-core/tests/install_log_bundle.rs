@@ -3,7 +3,9 @@
 #![cfg(target_os = "linux")] // the live Linux probe, rooted at a temporary folder
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use doctor_core::bundle::{write_bundle, BundleRequest, Limits, NoProgress, Source, SupportAnswers};
+use doctor_core::bundle::{
+    write_bundle, BundleRequest, Limits, NoProgress, Source, SupportAnswers,
+};
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::linux::LinuxProbe;
 use doctor_core::{install_log, run_checks, Catalogue, Lang, Probe};
