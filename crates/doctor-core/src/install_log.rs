@@ -338,6 +338,15 @@ pub fn findings(
             if let Some(user) = &log.user {
                 f = f.evidence("user_profile", user.clone());
             }
+            if !s.source.verified {
+                f = f.evidence(
+                    "unverified_fact",
+                    format!(
+                        "signature {} ({}) <{}>",
+                        s.id, s.source.checked, s.source.url
+                    ),
+                );
+            }
             if let Some(r) = &s.remedy {
                 f = f.remedy(
                     Message::new(r.clone())
