@@ -1,7 +1,9 @@
 //! The facts that change over time (process and service names, folders, registry keys,
 //! supported systems, root CAs), kept as data in `catalogue/default.json` with a version,
 //! a date and the source pages. The checks read them from here and never hard-code them.
-//! A newer file can replace the embedded one ([`Catalogue::from_json`]).
+//! A newer file can replace the embedded one ([`Catalogue::from_json`]). Every entry has a
+//! provenance record in `facts` (source URL, date checked, whether a vendor page confirms
+//! it); findings that rest on an unconfirmed fact say so (see [`Catalogue::unverified_for`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +21,29 @@ pub struct Catalogue {
     pub requirements: Requirements,
     pub root_cas: Vec<RootCa>,
     pub network: NetworkCatalogue,
+    /// Where each entry comes from. A record covers the field at its path and everything
+    /// under it; the longest matching path wins.
+    pub facts: Vec<FactSource>,
+}
+
+/// The provenance of one catalogue entry: the page it was checked against and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactSource {
+    /// Dotted path into the catalogue: `agent.macos`, `requirements`, `agent.windows.scheduled_task`.
+    pub path: String,
+    /// The page that states the fact; empty when no public vendor page does.
+    pub url: String,
+    /// The date the page was last checked (`YYYY-MM-DD`).
+    pub checked: String,
+    /// `false` when no vendor page confirms the fact (it comes from third-party scripts,
+    /// file listings or inference).
+    pub verified: bool,
+    /// Ids of the findings whose result rests on this fact.
+    #[serde(default)]
+    pub findings: Vec<String>,
+    #[serde(default)]
+    pub note: String,
 }
 
 /// The Vision One hosts an endpoint must reach, per region, plus those every region needs.
@@ -80,6 +105,15 @@ pub struct WindowsAgent {
     pub identity_value: String,
     /// The sensor's update log folder, collected into bundles when present.
     pub sensor_log_dir: String,
+    /// The Task Scheduler task that starts Basecamp (KB 000262137).
+    pub scheduled_task: String,
+    /// Values beside `identity_value` under the identity key.
+    pub business_id_value: String,
+    pub environment_value: String,
+    /// The deployment script's log, relative to each user's roaming AppData folder.
+    pub install_log: String,
+    /// The folder holding the user profiles (`{SystemDrive}` is filled from the machine).
+    pub users_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +124,8 @@ pub struct LinuxAgent {
     pub install_dir: String,
     pub log_dir: String,
     pub identity_file: String,
+    /// The deployment script's log.
+    pub install_log: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +138,8 @@ pub struct MacAgent {
     pub install_dir: String,
     pub identity_file: String,
     pub identity_value: String,
+    /// The preferences domain the registration is read from (`defaults read <domain>`).
+    pub preferences_domain: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,15 +176,43 @@ pub struct DeepSecurityNames {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requirements {
-    pub min_free_bytes: u64,
     pub min_cpu_cores: u32,
-    pub min_memory_bytes: u64,
+    /// Memory and disk differ per OS on the vendor's requirements page.
+    pub resources: PerOs<Resources>,
     pub windows_client: WindowsFamily,
     pub windows_server: WindowsFamily,
     pub windows_arm64_supported: bool,
     pub linux: Vec<LinuxDistro>,
     pub macos_min_major: u32,
     pub macos_max_known_major: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerOs<T> {
+    pub windows: T,
+    pub linux: T,
+    pub macos: T,
+}
+
+impl<T> PerOs<T> {
+    pub fn get(&self, platform: crate::probe::Platform) -> &T {
+        match platform {
+            crate::probe::Platform::Windows => &self.windows,
+            crate::probe::Platform::Linux => &self.linux,
+            crate::probe::Platform::Macos => &self.macos,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub min_memory_bytes: u64,
+    pub min_free_bytes: u64,
+    /// The page gives the disk figure as "recommended", not a minimum (Linux): less free
+    /// space is a warning, not a failure.
+    pub free_space_is_recommendation: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -229,6 +295,40 @@ impl Catalogue {
             .clone()
     }
 
+    /// The provenance record covering a catalogue path (the longest matching one).
+    pub fn fact(&self, path: &str) -> Option<&FactSource> {
+        self.facts
+            .iter()
+            .filter(|f| path == f.path || path.starts_with(&format!("{}.", f.path)))
+            .max_by_key(|f| f.path.len())
+    }
+
+    /// The unconfirmed facts a finding rests on, on this platform: records with
+    /// `verified: false` that name the finding's id or its message key (or a dotted prefix
+    /// of either) and belong to this OS's section or to no OS section.
+    pub fn unverified_for(
+        &self,
+        finding_id: &str,
+        message_key: &str,
+        platform: crate::probe::Platform,
+    ) -> Vec<&FactSource> {
+        let names = |id: &str, of: &str| of == id || of.starts_with(&format!("{id}."));
+        let os_sections = ["windows", "linux", "macos"];
+        self.facts
+            .iter()
+            .filter(|f| !f.verified)
+            .filter(|f| {
+                f.findings
+                    .iter()
+                    .any(|id| names(id, finding_id) || names(id, message_key))
+            })
+            .filter(|f| {
+                let os = f.path.split('.').find(|p| os_sections.contains(p));
+                os.is_none_or(|os| os == platform.as_str())
+            })
+            .collect()
+    }
+
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut cat: Catalogue = serde_json::from_str(text).map_err(|e| CatalogueError {
@@ -294,6 +394,71 @@ mod tests {
             .find(|h| h.host == "cdn-api-ap2.xbc.trendmicro.com")
             .unwrap();
         assert_eq!(cdn.port, 80, "written http:// by the vendor");
+    }
+
+    /// Every leaf of the catalogue (arrays count as one entry) has a provenance record
+    /// with a date, so no fact can be added without saying where it comes from.
+    #[test]
+    fn every_catalogue_entry_has_a_source_and_a_checked_date() {
+        fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        let p = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        leaves(&p, v, out);
+                    }
+                }
+                _ => out.push(prefix.to_owned()),
+            }
+        }
+        let cat = Catalogue::embedded();
+        let value: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        let mut paths = Vec::new();
+        leaves("", &value, &mut paths);
+        for p in paths {
+            if ["version", "date", "sources", "facts"].contains(&p.as_str()) {
+                continue;
+            }
+            let fact = cat.fact(&p).unwrap_or_else(|| panic!("no source for {p}"));
+            assert_eq!(fact.checked.len(), 10, "{p}: checked date");
+            assert!(
+                !fact.verified || fact.url.starts_with("https://"),
+                "{p}: a verified fact needs its page"
+            );
+        }
+    }
+
+    #[test]
+    fn requirements_differ_per_os_as_the_vendor_page_lists_them() {
+        use crate::probe::Platform;
+        let r = &Catalogue::embedded().requirements.resources;
+        let gb = 1024 * 1024 * 1024;
+        assert_eq!(r.get(Platform::Windows).min_memory_bytes, 512 * 1024 * 1024);
+        assert_eq!(r.get(Platform::Windows).min_free_bytes, 3 * gb);
+        assert_eq!(r.get(Platform::Linux).min_memory_bytes, 2 * gb);
+        assert_eq!(r.get(Platform::Linux).min_free_bytes, gb);
+        assert!(r.get(Platform::Linux).free_space_is_recommendation);
+        assert_eq!(r.get(Platform::Macos).min_memory_bytes, 4 * gb);
+        assert_eq!(r.get(Platform::Macos).min_free_bytes, 500 * 1024 * 1024);
+    }
+
+    #[test]
+    fn macos_process_names_are_marked_unverified_for_the_process_finding() {
+        use crate::probe::Platform;
+        let cat = Catalogue::embedded();
+        let key = "agent.basecamp.process.pass";
+        let on_mac = cat.unverified_for("agent.basecamp.process", key, Platform::Macos);
+        // The whole macOS section (process names, daemon labels) is unconfirmed.
+        assert!(on_mac
+            .iter()
+            .any(|f| f.path.split('.').eq(["agent", "macos"])));
+        assert!(cat
+            .unverified_for("agent.basecamp.process", key, Platform::Windows)
+            .is_empty());
     }
 
     #[test]

@@ -18,6 +18,57 @@ pub struct AgentFacts {
     pub registration: Registration,
     /// Traces of an image deployment (`sysprep_generalized`, `clone_tag`).
     pub image_traces: Vec<String>,
+    /// The Business ID of the company whose package installed the agent (`business_id`).
+    #[serde(default)]
+    pub business_id: Option<String>,
+    /// The agent's environment, e.g. `prod-us1` (`vom_env`): names the region directly.
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// The registry key those two values were read from.
+    #[serde(default)]
+    pub read_from: Option<String>,
+}
+
+/// The agent's own registration values under `TMSecurityService` (Windows only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentValues {
+    pub business_id: Option<String>,
+    pub environment: Option<String>,
+    pub read_from: Option<String>,
+}
+
+/// Reads `business_id` and `vom_env` from the identity key for this OS's bitness, then the
+/// other view (as `xdr_device_id` is read). Values that cannot be read stay `None`.
+pub fn agent_values(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> AgentValues {
+    if os.platform != Platform::Windows {
+        return AgentValues::default();
+    }
+    let w = &catalogue.agent.windows;
+    let keys = if os.bits == 32 {
+        vec![&w.identity_key_32]
+    } else {
+        vec![&w.identity_key_64, &w.identity_key_32]
+    };
+    let text = |key: &str, value: &str| {
+        probe
+            .registry_value(key, value)
+            .ok()
+            .flatten()
+            .map(|v| v.as_text().trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    for key in keys {
+        let business_id = text(key, &w.business_id_value);
+        let environment = text(key, &w.environment_value);
+        if business_id.is_some() || environment.is_some() {
+            return AgentValues {
+                business_id,
+                environment,
+                read_from: Some(key.clone()),
+            };
+        }
+    }
+    AgentValues::default()
 }
 
 /// Registration to Vision One: `xdr_device_id` on Windows, the `.identity` file on Linux.
@@ -47,7 +98,11 @@ impl Registration {
 
 impl AgentFacts {
     pub fn read(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> AgentFacts {
+        let values = agent_values(probe, catalogue, os);
         AgentFacts {
+            business_id: values.business_id,
+            environment: values.environment,
+            read_from: values.read_from,
             install_dir: install_dir(catalogue, os),
             log_dir: log_dir(catalogue, os),
             registration: registration(probe, catalogue, os),
@@ -115,7 +170,10 @@ pub fn registration_place(catalogue: &Catalogue, os: &OsFacts) -> String {
             format!("{key}\\{}", a.windows.identity_value)
         }
         Platform::Linux => a.linux.identity_file.clone(),
-        Platform::Macos => a.macos.identity_file.clone(),
+        Platform::Macos => format!(
+            "defaults read {} {}",
+            a.macos.preferences_domain, a.macos.identity_value
+        ),
     }
 }
 
@@ -134,7 +192,16 @@ fn registration(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> Regis
                 Err(e) => Err(e),
             }
         }
-        Platform::Macos => return Registration::NotReadable,
+        Platform::Macos => {
+            let m = &catalogue.agent.macos;
+            match probe.preference(&m.preferences_domain, &m.identity_value) {
+                Ok(Some(p)) => Ok(Some((p.value, p.read_from))),
+                Ok(None) => Ok(None),
+                // A probe that cannot read preferences keeps the earlier, honest answer.
+                Err(ProbeError::Unsupported { .. }) => return Registration::NotReadable,
+                Err(e) => Err(e),
+            }
+        }
     };
     match found {
         Ok(Some((id, place))) => Registration::Registered { id, place },

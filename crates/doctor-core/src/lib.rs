@@ -25,6 +25,7 @@ pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
+pub mod install_log;
 pub mod inventory;
 pub mod layout;
 pub mod netfacts;

@@ -72,6 +72,8 @@ fn every_literal_key_in_the_rust_code_exists() {
             ids.insert(f.id);
         }
     }
+    // Judged outside run_checks (step 4 compares the Business ID the user types).
+    ids.insert("agent.business_id".to_owned());
     let en = Locale::get(Lang::En);
     let mut checked = 0;
     for file in files {
@@ -111,6 +113,26 @@ fn platform_specific_remedies_exist_for_every_platform() {
                         assert!(en.has(&sibling), "{key} exists but {sibling} does not");
                     }
                 }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_install_log_signature_has_its_meaning_and_remedy_in_both_languages() {
+    let sigs = doctor_core::install_log::Signatures::embedded();
+    for lang in [Lang::Ja, Lang::En] {
+        let locale = Locale::get(lang);
+        let keys: Vec<&str> = locale.keys().collect();
+        for s in &sigs.signatures {
+            assert!(
+                keys.contains(&s.meaning.as_str()),
+                "{}: {}",
+                s.id,
+                s.meaning
+            );
+            if let Some(r) = &s.remedy {
+                assert!(keys.contains(&r.as_str()), "{}: {r}", s.id);
             }
         }
     }

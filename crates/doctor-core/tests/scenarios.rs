@@ -93,11 +93,23 @@ fn question_ids(d: &Diagnosis) -> Vec<String> {
         .collect()
 }
 
+/// Step 1 of a healthy Windows scenario that also records its scheduled tasks.
+fn with_task(task: (Status, &'static str)) -> Vec<(&'static str, Status, &'static str)> {
+    let mut v = HEALTHY_WINDOWS_STEP1.to_vec();
+    v.push(("agent.basecamp.task", task.0, task.1));
+    v
+}
+
 #[test]
 fn healthy_windows_64_bit_passes_everything_and_uses_the_x86_log_folder() {
     let d = assert_findings(
         "windows-64-healthy",
-        &windows(&HEALTHY_WINDOWS_STEP1, NO_APEX, NO_DS, SYSTEM_OK),
+        &windows(
+            &with_task((Pass, "agent.basecamp.task.enabled")),
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
     );
     assert_eq!(d.summary.exit_code(), 0);
     let arch = d
@@ -481,8 +493,324 @@ fn linux_without_the_agent_fails_step_1() {
 }
 
 #[test]
+fn a_disabled_basecamp_task_fails_step_1_with_the_task_scheduler_remedy() {
+    let d = assert_findings(
+        "windows-task-disabled",
+        &windows(
+            &with_task((Fail, "agent.basecamp.task.disabled")),
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    assert_eq!(d.summary.exit_code(), 2);
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.basecamp.task")
+        .unwrap();
+    assert_eq!(
+        f.remedy.as_ref().unwrap().key,
+        "agent.basecamp.task.disabled.remedy"
+    );
+    assert_eq!(f.message.params["task"], "Trend Micro Endpoint Basecamp");
+    // The task name has no vendor page we could read: the result says so.
+    assert!(f
+        .evidence
+        .iter()
+        .any(|e| e.key == "evidence.unverified_fact"
+            && e.value.starts_with("agent.windows.scheduled_task")));
+}
+
+#[test]
+fn a_missing_basecamp_task_is_a_warning_with_the_reinstall_route() {
+    let d = assert_findings(
+        "windows-task-missing",
+        &windows(
+            &with_task((Warn, "agent.basecamp.task.missing")),
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.basecamp.task")
+        .unwrap();
+    assert_eq!(
+        f.remedy.as_ref().unwrap().key,
+        "agent.basecamp.task.missing.remedy"
+    );
+}
+
+#[test]
+fn the_agents_business_id_and_environment_are_typed_facts_and_vom_env_names_the_region() {
+    let d = diagnose("windows-64-healthy");
+    assert_eq!(
+        d.agent.business_id.as_deref(),
+        Some("5c0b4d7e-3f21-4a9b-8e6d-2a1f0c9b7e45")
+    );
+    assert_eq!(d.agent.environment.as_deref(), Some("prod-us1"));
+    let path = scenario_dir().join("windows-64-healthy.json");
+    let probe = FixtureProbe::load(&path).unwrap();
+    // Step 2's region choice with no region given: vom_env decides it.
+    let report = doctor_core::network::run_blocking(
+        &probe,
+        &Catalogue::embedded(),
+        &d.os,
+        &doctor_core::NetworkOptions::default(),
+    )
+    .unwrap();
+    let region = report.region.unwrap();
+    assert_eq!(region.code(), "us");
+    match region {
+        doctor_core::network::region::RegionChoice::Detected { file, evidence, .. } => {
+            assert_eq!(evidence, "prod-us1");
+            assert!(file.ends_with(r"TMSecurityService\vom_env"), "{file}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Typed in step 4: another company's Business ID is explained, ours is not.
+    use doctor_core::checks::agent_facts::business_id_mismatch;
+    let f = business_id_mismatch(&d.agent, "0000-other-company").unwrap();
+    assert_eq!(f.message.key, "agent.business_id.mismatch");
+    for lang in Lang::ALL {
+        for key in keys_of(&f) {
+            assert!(Locale::get(lang).has(&key), "{key}");
+        }
+    }
+    assert!(business_id_mismatch(&d.agent, "5C0B4D7E-3F21-4A9B-8E6D-2A1F0C9B7E45").is_none());
+}
+
+#[test]
+fn the_install_logs_published_registration_failure_is_cited_with_file_and_line() {
+    let d = assert_findings(
+        "windows-install-log-registration-failed",
+        &windows(
+            &[
+                (
+                    "agent.basecamp.process",
+                    Pass,
+                    "agent.basecamp.process.pass",
+                ),
+                ("agent.basecamp.service", Pass, "agent.service.running"),
+                ("agent.wsc.service", Pass, "agent.service.running"),
+                ("agent.sensor.service", Pass, "agent.service.running"),
+                (
+                    "agent.registration",
+                    Warn,
+                    "agent.registration.running_unregistered",
+                ),
+                ("agent.basecamp.task", Pass, "agent.basecamp.task.enabled"),
+                (
+                    "install_log.windows.registration_failed",
+                    Fail,
+                    "install_log.sig.registration_failed",
+                ),
+                (
+                    "install_log.windows.waiting_for_registration",
+                    Info,
+                    "install_log.sig.waiting",
+                ),
+            ],
+            NO_APEX,
+            NO_DS,
+            SYSTEM_OK,
+        ),
+    );
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "install_log.windows.registration_failed")
+        .unwrap();
+    let file = r"C:\Users\alice\AppData\Roaming\Trend Micro\V1ES\v1es_install.log";
+    assert_eq!(f.message.params["file"], file);
+    assert_eq!(f.message.params["line"], "8");
+    let ev = |k: &str| {
+        f.evidence
+            .iter()
+            .find(|e| e.key == format!("evidence.{k}"))
+            .map(|e| e.value.clone())
+    };
+    assert_eq!(ev("user_profile").as_deref(), Some("alice"));
+    assert!(ev("log_line")
+        .unwrap()
+        .contains("The agent registration failed."));
+    assert_eq!(
+        f.remedy.as_ref().unwrap().key,
+        "install_log.sig.registration_failed.remedy"
+    );
+    // The profile without a log and the Public folder give nothing.
+    assert_eq!(
+        d.findings
+            .iter()
+            .filter(|f| f.id.starts_with("install_log."))
+            .count(),
+        2
+    );
+    let report = Report::new(&d, Lang::Ja);
+    let shown = report
+        .findings
+        .iter()
+        .find(|r| r.id == "install_log.windows.registration_failed")
+        .unwrap();
+    assert!(shown.message.contains("8 行目"), "{}", shown.message);
+}
+
+#[test]
+fn linux_with_one_and_a_half_gigabytes_free_passes_the_disk_check() {
+    let d = assert_findings(
+        "linux-disk-1-5-gb",
+        &[
+            (
+                "agent.basecamp.process",
+                Pass,
+                "agent.basecamp.process.pass",
+            ),
+            ("agent.basecamp.service", Pass, "agent.service.running"),
+            ("agent.wsc.service", Skipped, "agent.service.not_on_linux"),
+            (
+                "agent.sensor.service",
+                Skipped,
+                "agent.service.not_on_linux",
+            ),
+            ("agent.registration", Pass, "agent.registration.pass"),
+            ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
+            ("coexist.deep_security", Info, "coexist.deep_security.none"),
+            ("system.os", Pass, "system.os.supported"),
+            ("system.architecture", Info, "system.architecture.info"),
+            ("system.host", Info, "system.host.info"),
+            ("system.resources", Pass, "system.resources.pass"),
+            ("system.disk", Pass, "system.disk.pass"),
+            ("system.tls12", Skipped, "system.tls12.not_windows"),
+            ("system.root_cas", Pass, "system.root_cas.pass"),
+            ("system.proxy", Info, "system.proxy.configured"),
+        ],
+    );
+    let disk = d.findings.iter().find(|f| f.id == "system.disk").unwrap();
+    assert_eq!(disk.message.params["min"], "1.0 GB");
+    assert_eq!(disk.message.params["free"], "1.5 GB");
+}
+
+#[test]
+fn linux_below_the_recommended_free_space_warns_rather_than_fails() {
+    let text = std::fs::read_to_string(scenario_dir().join("linux-disk-1-5-gb.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["free_space"] = serde_json::json!({ "/": 512u64 * 1024 * 1024 });
+    let probe = FixtureProbe::from_json(&v.to_string(), "x.json".as_ref()).unwrap();
+    let d = diagnose_with(&probe, &Options::default()).unwrap();
+    let disk = d.findings.iter().find(|f| f.id == "system.disk").unwrap();
+    assert_eq!(disk.status, Warn);
+    assert_eq!(disk.message.key, "system.disk.below_recommended");
+    assert!(disk.remedy.is_some());
+}
+
+#[test]
+fn a_linux_install_log_with_curl_lacking_tls12_explains_why_nothing_was_installed() {
+    let d = assert_findings(
+        "linux-install-log-curl-tls",
+        &[
+            (
+                "agent.basecamp.process",
+                Fail,
+                "agent.basecamp.process.missing",
+            ),
+            (
+                "agent.basecamp.service",
+                Fail,
+                "agent.service.basecamp.not_installed",
+            ),
+            ("agent.wsc.service", Skipped, "agent.service.not_on_linux"),
+            (
+                "agent.sensor.service",
+                Skipped,
+                "agent.service.not_on_linux",
+            ),
+            (
+                "agent.registration",
+                Skipped,
+                "agent.registration.not_installed",
+            ),
+            (
+                "install_log.linux.curl_without_tls12",
+                Fail,
+                "install_log.sig.curl_tls12",
+            ),
+            ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
+            ("coexist.deep_security", Info, "coexist.deep_security.none"),
+            ("system.os", Pass, "system.os.supported"),
+            ("system.architecture", Info, "system.architecture.info"),
+            ("system.host", Info, "system.host.no_domain"),
+            ("system.resources", Pass, "system.resources.pass"),
+            ("system.disk", Pass, "system.disk.pass"),
+            ("system.tls12", Skipped, "system.tls12.not_windows"),
+            ("system.root_cas", Pass, "system.root_cas.pass"),
+            ("system.proxy", Info, "system.proxy.none"),
+        ],
+    );
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.id == "install_log.linux.curl_without_tls12")
+        .unwrap();
+    assert_eq!(f.message.params["file"], "/tmp/v1es_install.log");
+    assert_eq!(f.message.params["line"], "1");
+}
+
+#[test]
+fn macos_registration_is_read_from_the_preferences_domain_and_rests_on_unverified_names() {
+    let d = assert_findings(
+        "macos-registered",
+        &[
+            (
+                "agent.basecamp.process",
+                Pass,
+                "agent.basecamp.process.pass",
+            ),
+            ("agent.basecamp.service", Pass, "agent.service.running"),
+            ("agent.wsc.service", Pass, "agent.service.running"),
+            ("agent.sensor.service", Pass, "agent.service.running"),
+            ("agent.registration", Pass, "agent.registration.pass"),
+            ("coexist.apex_one", Info, "coexist.apex_one.none"),
+            ("coexist.deep_security", Info, "coexist.deep_security.none"),
+            ("system.os", Pass, "system.os.supported"),
+            ("system.architecture", Info, "system.architecture.info"),
+            ("system.host", Info, "system.host.info"),
+            ("system.resources", Pass, "system.resources.pass"),
+            ("system.disk", Pass, "system.disk.pass"),
+            ("system.tls12", Skipped, "system.tls12.not_windows"),
+            ("system.root_cas", Pass, "system.root_cas.pass"),
+            ("system.proxy", Info, "system.proxy.none"),
+        ],
+    );
+    let reg = d
+        .findings
+        .iter()
+        .find(|f| f.id == "agent.registration")
+        .unwrap();
+    assert!(reg.evidence.iter().any(|e| e
+        .value
+        .contains("com.trendmicro.endpointbasecamp kRegisterCompany")));
+    let process = &d.findings[0];
+    let unverified: Vec<_> = process
+        .evidence
+        .iter()
+        .filter(|e| e.key == "evidence.unverified_fact")
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(unverified, ["agent.macos (2026-11-26)"]);
+}
+
+#[test]
 fn every_scenario_file_has_a_test_and_renders_fully_in_both_languages() {
     let tested = [
+        "windows-task-disabled",
+        "windows-task-missing",
+        "windows-install-log-registration-failed",
+        "linux-disk-1-5-gb",
+        "linux-install-log-curl-tls",
+        "macos-registered",
         "windows-64-healthy",
         "windows-32-healthy",
         "windows-basecamp-not-installed",

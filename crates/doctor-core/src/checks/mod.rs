@@ -9,6 +9,7 @@ use crate::layout::{is_denied, AgentFacts};
 use crate::probe::{OsFacts, Platform, Probe, ProbeError, ProcessInfo};
 
 pub mod agent;
+pub mod agent_facts;
 pub mod coexistence;
 pub mod reach;
 pub mod system;
@@ -107,8 +108,16 @@ pub(crate) fn judge_local(
     };
     let coexistence = coexistence::detect(&ctx);
     let mut findings = agent::check(&ctx);
+    findings.extend(agent_facts::scheduled_task(&ctx));
+    findings.extend(crate::install_log::findings(
+        probe,
+        catalogue,
+        &ctx.os,
+        &crate::install_log::Signatures::embedded(),
+    ));
     findings.extend(coexistence::findings(&ctx, &coexistence));
     findings.extend(system::check(&ctx));
+    mark_unverified_facts(catalogue, ctx.os.platform, &mut findings);
     (findings, coexistence)
 }
 
@@ -118,4 +127,28 @@ pub(crate) use crate::units::human_bytes;
 pub(crate) use crate::Diagnosis;
 pub(crate) mod network {
     pub(crate) use crate::netfacts::NetworkReport;
+}
+
+/// Adds, to each finding whose result rests on a catalogue fact no vendor page confirms,
+/// an evidence line naming that fact and where it was seen, so the verbose output and
+/// the bundle's manifest show it.
+fn mark_unverified_facts(catalogue: &Catalogue, platform: Platform, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        // A check that could not run rests on nothing.
+        if f.status == Status::Skipped {
+            continue;
+        }
+        for fact in catalogue.unverified_for(&f.id, &f.message.key, platform) {
+            let place = if fact.url.is_empty() {
+                String::new()
+            } else {
+                format!(" <{}>", fact.url)
+            };
+            f.evidence.push(crate::finding::Evidence {
+                key: "evidence.unverified_fact".into(),
+                value: format!("{} ({}){place}", fact.path, fact.checked),
+                value_key: None,
+            });
+        }
+    }
 }

@@ -47,6 +47,28 @@ fn join(dir: &str, name: &str) -> String {
     format!("{}{sep}{name}", dir.trim_end_matches(sep))
 }
 
+/// The region named by the agent's own environment value (`vom_env`, e.g. `prod-us1`, read
+/// from `place`). It is the agent's registration itself, so it outranks anything found
+/// in files or logs: callers try it first.
+pub fn from_agent_environment(
+    catalogue: &Catalogue,
+    environment: &str,
+    place: &str,
+) -> Option<RegionChoice> {
+    let env = environment.trim().to_ascii_lowercase();
+    let xbc = env.rsplit('-').next()?;
+    let r = catalogue
+        .network
+        .regions
+        .iter()
+        .find(|r| r.xbc.eq_ignore_ascii_case(xbc))?;
+    Some(RegionChoice::Detected {
+        code: r.code.clone(),
+        file: place.to_owned(),
+        evidence: environment.trim().to_owned(),
+    })
+}
+
 /// Looks through the agent's configuration files and newest logs for its region.
 pub fn detect(
     probe: &dyn Probe,
@@ -107,6 +129,20 @@ pub fn detect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agents_environment_value_names_its_region() {
+        let cat = Catalogue::embedded();
+        let got = from_agent_environment(&cat, "prod-us1", r"HKLM\X\vom_env").unwrap();
+        assert_eq!(got.code(), "us");
+        assert_eq!(
+            from_agent_environment(&cat, " PROD-AP2 ", "k")
+                .unwrap()
+                .code(),
+            "jp"
+        );
+        assert!(from_agent_environment(&cat, "staging-zz9", "k").is_none());
+    }
 
     #[test]
     fn region_is_read_from_host_names_and_environments() {

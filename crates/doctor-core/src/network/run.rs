@@ -37,7 +37,22 @@ pub async fn run(
                 "/"
             };
             let dirs = vec![install.clone(), format!("{install}{sep}etc")];
-            region::detect(probe, catalogue, &dirs, &layout::log_dir(catalogue, os))
+            // The agent's own `vom_env` first: it is its registration, not a trace of it.
+            let values = layout::agent_values(probe, catalogue, os);
+            values
+                .environment
+                .as_deref()
+                .and_then(|env| {
+                    let place = format!(
+                        "{}\\{}",
+                        values.read_from.as_deref().unwrap_or_default(),
+                        catalogue.agent.windows.environment_value
+                    );
+                    region::from_agent_environment(catalogue, env, &place)
+                })
+                .or_else(|| {
+                    region::detect(probe, catalogue, &dirs, &layout::log_dir(catalogue, os))
+                })
         }
     };
     let settings = probe.proxy().unwrap_or_default();

@@ -4,8 +4,8 @@
 //! staff replay a customer's machine. Format: `docs/scenario-format.md`.
 
 use super::{
-    mask_credentials, DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource,
-    ProcessInfo, ProxySettings, RegistryValue, ServiceInfo,
+    mask_credentials, DirEntry, OsFacts, PathKind, Platform, PreferenceValue, Probe, ProbeError,
+    ProbeSource, ProcessInfo, ProxySettings, RegistryValue, ScheduledTask, ServiceInfo, TaskState,
 };
 use crate::catalogue::{normalise_thumbprint, Catalogue};
 use serde::Deserialize;
@@ -43,6 +43,14 @@ pub struct Scenario {
     /// Step 2's results as recorded on the machine, replayed instead of probing.
     #[serde(default)]
     pub network: Option<Vec<crate::netfacts::HostResult>>,
+    /// Task name → `"enabled"` or `"disabled"`; a name not listed is missing. Leaving the
+    /// field out means the scenario did not record tasks (the check is not run).
+    #[serde(default)]
+    pub scheduled_tasks: Option<BTreeMap<String, TaskState>>,
+    /// macOS preferences: domain → key → value, as `defaults read` prints it. Leaving the
+    /// field out means the scenario did not record them.
+    #[serde(default)]
+    pub preferences: Option<BTreeMap<String, BTreeMap<String, String>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,6 +179,38 @@ impl FixtureProbe {
 }
 
 impl Probe for FixtureProbe {
+    fn scheduled_task(&self, name: &str) -> Result<ScheduledTask, ProbeError> {
+        let Some(tasks) = &self.scenario.scheduled_tasks else {
+            return Err(ProbeError::Unsupported {
+                what: "scheduled tasks (not recorded in this scenario)",
+            });
+        };
+        let state = tasks
+            .iter()
+            .find(|(n, _)| self.same(n, name))
+            .map_or(TaskState::Missing, |(_, s)| *s);
+        Ok(ScheduledTask {
+            name: name.to_owned(),
+            state,
+            read_from: format!(r"C:\Windows\System32\Tasks\{name}"),
+        })
+    }
+
+    fn preference(&self, domain: &str, key: &str) -> Result<Option<PreferenceValue>, ProbeError> {
+        let Some(domains) = &self.scenario.preferences else {
+            return Err(ProbeError::Unsupported {
+                what: "preferences domains (not recorded in this scenario)",
+            });
+        };
+        Ok(domains
+            .get(domain)
+            .and_then(|keys| keys.get(key))
+            .map(|value| PreferenceValue {
+                value: value.clone(),
+                read_from: format!("defaults read /Library/Preferences/{domain} {key}"),
+            }))
+    }
+
     fn source(&self) -> ProbeSource {
         ProbeSource::Scenario {
             name: self.scenario.name.clone(),

@@ -5,8 +5,8 @@
 use super::common;
 use super::unix::Root;
 use super::{
-    DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
-    ProxySettings, RegistryValue, ServiceInfo, ServiceState, StartType,
+    DirEntry, OsFacts, PathKind, Platform, PreferenceValue, Probe, ProbeError, ProbeSource,
+    ProcessInfo, ProxySettings, RegistryValue, ServiceInfo, ServiceState, StartType,
 };
 use std::path::PathBuf;
 use std::process::Command;
@@ -157,5 +157,50 @@ impl Probe for MacProbe {
 
     fn free_space(&self, path: &str) -> Result<u64, ProbeError> {
         self.root.free_space(path)
+    }
+
+    /// Reads the key with `defaults` from each place root would find it: the system-wide
+    /// file, the managed (profile-installed) preferences, root's own domain, then the
+    /// domain by name as the running user (root when run with sudo).
+    fn preference(&self, domain: &str, key: &str) -> Result<Option<PreferenceValue>, ProbeError> {
+        if !self.root.is_system_root() {
+            return Err(ProbeError::Unsupported {
+                what: "preferences domains of a mounted system",
+            });
+        }
+        let places = [
+            format!("/Library/Preferences/{domain}"),
+            format!("/Library/Managed Preferences/{domain}"),
+            format!("/var/root/Library/Preferences/{domain}"),
+            domain.to_owned(),
+        ];
+        let mut last_error = None;
+        for place in places {
+            match Command::new("/usr/bin/defaults")
+                .args(["read", &place, key])
+                .output()
+            {
+                Ok(out) if out.status.success() => {
+                    let value = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                    if !value.is_empty() {
+                        return Ok(Some(PreferenceValue {
+                            value,
+                            read_from: format!("defaults read {place} {key}"),
+                        }));
+                    }
+                }
+                // `defaults` exits 1 when the domain or key does not exist.
+                Ok(_) => {}
+                Err(e) => last_error = Some(e),
+            }
+        }
+        match last_error {
+            Some(source) => Err(ProbeError::Io {
+                what: "the defaults command",
+                path: PathBuf::from("/usr/bin/defaults"),
+                source,
+            }),
+            None => Ok(None),
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod windows;
 
 mod common;
 pub use common::{mask_credentials, parse_winhttp_settings};
+pub mod task_xml;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -209,6 +210,42 @@ impl RegistryValue {
     }
 }
 
+/// What the Task Scheduler holds for a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Missing,
+    Enabled,
+    Disabled,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Missing => "missing",
+            TaskState::Enabled => "enabled",
+            TaskState::Disabled => "disabled",
+        }
+    }
+}
+
+/// A scheduled task and where its state was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledTask {
+    pub name: String,
+    pub state: TaskState,
+    /// The file or registry key the state was read from.
+    #[serde(default)]
+    pub read_from: String,
+}
+
+/// A value of a macOS preferences domain and the place it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreferenceValue {
+    pub value: String,
+    pub read_from: String,
+}
+
 /// Proxy settings the OS and the environment give this machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProxySettings {
@@ -293,6 +330,20 @@ pub trait Probe: Send + Sync {
     /// network is probed for real.
     fn recorded_network(&self) -> Option<Vec<crate::netfacts::HostResult>> {
         None
+    }
+    /// A Task Scheduler task by its name (Windows). Other probes answer `Unsupported`.
+    fn scheduled_task(&self, _name: &str) -> Result<ScheduledTask, ProbeError> {
+        Err(ProbeError::Unsupported {
+            what: "scheduled tasks",
+        })
+    }
+    /// A key of a preferences domain as root reads it (macOS): the system domain
+    /// (`/Library/Preferences`), managed preferences, then root's own domain. `Ok(None)`
+    /// when no domain has the key. Other probes answer `Unsupported`.
+    fn preference(&self, _domain: &str, _key: &str) -> Result<Option<PreferenceValue>, ProbeError> {
+        Err(ProbeError::Unsupported {
+            what: "preferences domains",
+        })
     }
 }
 

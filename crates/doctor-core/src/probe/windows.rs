@@ -6,7 +6,8 @@
 use super::common;
 use super::{
     DirEntry, OsFacts, PathKind, Platform, Probe, ProbeError, ProbeSource, ProcessInfo,
-    ProxySettings, RegistryValue, ServiceInfo, ServiceState, StartType, WinInetProxy,
+    ProxySettings, RegistryValue, ScheduledTask, ServiceInfo, ServiceState, StartType, TaskState,
+    WinInetProxy,
 };
 use std::path::PathBuf;
 use windows_service::service::{ServiceAccess, ServiceStartType};
@@ -19,6 +20,8 @@ const NT_CURRENT_VERSION: &str = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVer
 const TCPIP_PARAMETERS: &str = r"HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters";
 const WINHTTP_CONNECTIONS: &str =
     r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections";
+const TASK_CACHE_TREE: &str =
+    r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Schedule\TaskCache\Tree";
 const INTERNET_SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
 
 #[derive(Debug, Default)]
@@ -292,5 +295,43 @@ impl Probe for WindowsProbe {
 
     fn free_space(&self, path: &str) -> Result<u64, ProbeError> {
         common::free_space_at(std::path::Path::new(path))
+    }
+
+    /// The task's definition file under `%SystemRoot%\System32\Tasks` decides: it is what
+    /// Task Scheduler loads, and its `<Settings><Enabled>` is the documented place of the
+    /// enabled flag (the registry's TaskCache does not record it in a documented form).
+    /// The TaskCache tree key only confirms a registration whose file is unreadable.
+    fn scheduled_task(&self, name: &str) -> Result<ScheduledTask, ProbeError> {
+        let root = std::env::var("SystemRoot").unwrap_or_else(|_| r"C:\Windows".into());
+        let file = format!(r"{}\System32\Tasks\{name}", root.trim_end_matches('\\'));
+        let tree = format!(r"{TASK_CACHE_TREE}\{name}");
+        match std::fs::read(&file) {
+            Ok(bytes) => Ok(ScheduledTask {
+                name: name.to_owned(),
+                state: super::task_xml::state(&super::task_xml::decode(&bytes)),
+                read_from: file,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match open_key(&tree) {
+                Ok(_) => Err(ProbeError::Query {
+                    what: format!("the scheduled task \"{name}\""),
+                    detail: format!("registered under {tree} but {file} is missing"),
+                }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ScheduledTask {
+                    name: name.to_owned(),
+                    state: TaskState::Missing,
+                    read_from: file,
+                }),
+                Err(source) => Err(ProbeError::Io {
+                    what: "a registry key",
+                    path: PathBuf::from(tree),
+                    source,
+                }),
+            },
+            Err(source) => Err(ProbeError::Io {
+                what: "a scheduled task file",
+                path: PathBuf::from(file),
+                source,
+            }),
+        }
     }
 }
