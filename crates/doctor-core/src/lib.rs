@@ -6,10 +6,12 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod checks;
+pub mod collect;
 pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
+pub mod interfaces;
 pub mod network;
 pub mod probe;
 pub mod report;

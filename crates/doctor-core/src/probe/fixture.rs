@@ -43,6 +43,9 @@ pub struct Scenario {
     /// Step 2's results as recorded on the machine, replayed instead of probing.
     #[serde(default)]
     pub network: Option<Vec<crate::network::HostResult>>,
+    /// The endpoint's IP addresses as recorded, for grouping endpoints by site.
+    #[serde(default)]
+    pub addresses: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -325,6 +328,10 @@ impl Probe for FixtureProbe {
 
     fn proxy(&self) -> Result<ProxySettings, ProbeError> {
         Ok(self.scenario.proxy.clone())
+    }
+
+    fn addresses(&self) -> Vec<std::net::IpAddr> {
+        self.scenario.addresses.clone()
     }
 
     fn recorded_network(&self) -> Option<Vec<crate::network::HostResult>> {
