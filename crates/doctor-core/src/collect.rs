@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub const SCHEMA_VERSION: u32 = 1;
 /// The `kind` field that tells a collect file from an identity file.
 pub const KIND: &str = "basecamp-doctor.collect";
+/// The JSON Schema of the file (`docs/collect.schema.json`).
+pub const SCHEMA: &str = include_str!("../../../docs/collect.schema.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CollectFile {

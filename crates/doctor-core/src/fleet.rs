@@ -203,14 +203,21 @@ pub fn printable(s: &str) -> String {
     out
 }
 
-/// One CSV cell: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or carriage
+/// One CSV cell: quoted when needed, escape sequences shown as text, and a leading `=`, `+`, `-`, `@`, tab or carriage
 /// return neutralised with `'` so a spreadsheet shows it instead of running it.
 pub fn csv_cell(s: &str) -> String {
     let mut v = String::with_capacity(s.len() + 2);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v.push('\'');
     }
-    v.push_str(s);
+    // A tab or carriage return is kept (quoted); other control characters are shown.
+    for c in s.chars() {
+        if c.is_control() && c != '\t' && c != '\r' && c != '\n' {
+            v.push_str(&printable(&c.to_string()));
+        } else {
+            v.push(c);
+        }
+    }
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {

@@ -69,7 +69,8 @@ fn params(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
 pub fn render(report: &FleetReport, lang: Lang, generated_at: &str) -> String {
     let l = Locale::get(lang);
     let mut h = String::with_capacity(64 * 1024);
-    let e = |s: &str| escape(s);
+    // Text from files is escaped, and its control characters are shown, not kept.
+    let e = |s: &str| escape(&super::printable(s));
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\

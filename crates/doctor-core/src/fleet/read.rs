@@ -243,7 +243,11 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 /// Reads the end-of-central-directory records (plain and Zip64) and refuses a zip whose
 /// central directory claims more entries or bytes than a bundle can have, before the zip
 /// library loads it. A zip without the record is left to the library to reject.
-fn check_central_directory(path: &Path, file: &mut std::fs::File, len: u64) -> Result<(), Unreadable> {
+fn check_central_directory(
+    path: &Path,
+    file: &mut std::fs::File,
+    len: u64,
+) -> Result<Option<u64>, Unreadable> {
     let io = |e| unreadable(path, "io", e);
     let tail_len = len.min(65_557 + 20);
     let start = len - tail_len;
@@ -254,7 +258,7 @@ fn check_central_directory(path: &Path, file: &mut std::fs::File, len: u64) -> R
         .rev()
         .find(|&i| tail[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
     else {
-        return Ok(());
+        return Ok(None);
     };
     let mut entries = u16_at(&tail, eocd + 10).max(u16_at(&tail, eocd + 8));
     let mut cd_size = u32_at(&tail, eocd + 12);
@@ -279,12 +283,21 @@ fn check_central_directory(path: &Path, file: &mut std::fs::File, len: u64) -> R
         ));
     }
     file.seek(SeekFrom::Start(0)).map_err(io)?;
-    Ok(())
+    Ok(Some(entries))
 }
 
 fn read_bundle(path: &Path, mut file: std::fs::File, len: u64) -> Result<Identity, Unreadable> {
-    check_central_directory(path, &mut file, len)?;
+    let declared = check_central_directory(path, &mut file, len)?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| unreadable(path, "zip", e))?;
+    // The zip library keeps one entry per name: fewer entries than the directory holds
+    // means two share a name, and which one is "the" manifest depends on the reader.
+    if declared.is_some_and(|n| n != zip.len() as u64) {
+        return Err(unreadable(
+            path,
+            "ambiguous",
+            format!("{} entries listed, {} distinct names", declared.unwrap_or(0), zip.len()),
+        ));
+    }
     let mut seen = HashSet::with_capacity(zip.len());
     for i in 0..zip.len() {
         let entry = zip
