@@ -147,4 +147,24 @@ export interface FleetReport {
   read: number;
   groups: { kind: string; value: string; members: { hostname: string; source: string }[] }[];
   unreadable: { source: string; reason: string; detail: string }[];
+  /** From check results collected on the endpoints; absent or empty without them. */
+  collected?: number;
+  sites?: FleetSite[];
+}
+
+export interface FleetSite {
+  site: string;
+  source: "map" | "hint" | "subnet" | "unknown";
+  endpoints: number;
+  failing: number;
+  warning: number;
+  host_groups: { purpose: string; tested: number; failed: number; stages: { stage: string; error: string; endpoints: number }[] }[];
+  root_cause: {
+    message_key: string;
+    params: Record<string, string>;
+    remedy_key: string | null;
+    remedy_params: Record<string, string>;
+    endpoints: number;
+    of: number;
+  } | null;
 }
