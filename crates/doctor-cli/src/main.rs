@@ -423,7 +423,12 @@ fn fleet(args: FleetArgs) -> ExitCode {
     let report = doctor_core::fleet::run_with(&args.paths, &options);
     let generated = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
     for (path, text) in [
-        (&args.csv, args.csv.as_ref().map(|_| doctor_core::fleet::to_csv(&report))),
+        (
+            &args.csv,
+            args.csv
+                .as_ref()
+                .map(|_| doctor_core::fleet::to_csv(&report)),
+        ),
         (
             &args.endpoints_csv,
             args.endpoints_csv

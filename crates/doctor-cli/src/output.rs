@@ -216,7 +216,11 @@ pub fn fleet_text(
         ("groups", report.groups.len().to_string()),
         ("unreadable", report.unreadable.len().to_string()),
     ]);
-    writeln!(out, "{bold}{}{bold:#}", locale.render("fleet.summary", &summary))?;
+    writeln!(
+        out,
+        "{bold}{}{bold:#}",
+        locale.render("fleet.summary", &summary)
+    )?;
 
     if !report.sites.is_empty() {
         writeln!(out)?;
@@ -240,12 +244,23 @@ pub fn fleet_text(
             ("warning", s.warning.to_string()),
         ]);
         writeln!(out)?;
-        writeln!(out, "{colour}{}{colour:#}", locale.render("fleet.site.line", &line))?;
+        writeln!(
+            out,
+            "{colour}{}{colour:#}",
+            locale.render("fleet.site.line", &line)
+        )?;
         for g in s.host_groups.iter().filter(|g| g.failed > 0) {
             let stages: Vec<String> = g
                 .stages
                 .iter()
-                .map(|st| format!("{} ({}) ×{}", stage_label(st.stage), st.error.as_str(), st.endpoints))
+                .map(|st| {
+                    format!(
+                        "{} ({}) ×{}",
+                        stage_label(st.stage),
+                        st.error.as_str(),
+                        st.endpoints
+                    )
+                })
                 .collect();
             let gp = params(&[
                 ("group", p(locale.text(&format!("purpose.{}", g.purpose)))),
@@ -276,7 +291,10 @@ pub fn fleet_text(
     for g in &report.groups {
         let s = style(Status::Fail);
         let gp = params(&[
-            ("kind", locale.text(&format!("fleet.kind.{}", g.kind)).to_owned()),
+            (
+                "kind",
+                locale.text(&format!("fleet.kind.{}", g.kind)).to_owned(),
+            ),
             ("value", p(&g.value)),
             ("count", g.members.len().to_string()),
         ]);

@@ -55,7 +55,11 @@ fn the_ansible_playbook_collects_from_localhost_and_compares() {
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{log}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{log}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(log.contains("localhost: fail (exit 2)"), "{log}");
     assert!(log.contains("failed=0"), "{log}");
 
@@ -65,7 +69,10 @@ fn the_ansible_playbook_collects_from_localhost_and_compares() {
     assert_eq!(file["kind"], "basecamp-doctor.collect");
     assert_eq!(file["verdict"], "fail");
     let page = std::fs::read_to_string(results.join("fleet-report.html")).unwrap();
-    assert!(page.contains("TLS tls_untrusted"), "the report names the stage");
+    assert!(
+        page.contains("TLS tls_untrusted"),
+        "the report names the stage"
+    );
     assert!(results.join("endpoints.csv").is_file());
 }
 
@@ -77,7 +84,9 @@ fn the_powershell_recipes_parse() {
             .status()
             .is_ok_and(|s| s.success())
     }) else {
-        eprintln!("SKIPPED: python3 with tree-sitter-powershell not found (run scripts/setup.sh test)");
+        eprintln!(
+            "SKIPPED: python3 with tree-sitter-powershell not found (run scripts/setup.sh test)"
+        );
         return;
     };
     let mut scripts = Vec::new();
@@ -115,8 +124,8 @@ fn the_powershell_recipes_parse() {
 fn the_intune_summary_stays_within_2048_characters_by_construction() {
     // Intune cuts detection output at 2,048 characters; the script caps its line at 2,000
     // and strips control characters. Read the cap from the script so a change is seen.
-    let text = std::fs::read_to_string(root().join("deploy/intune/Detect-BasecampDoctor.ps1"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(root().join("deploy/intune/Detect-BasecampDoctor.ps1")).unwrap();
     let cap: usize = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("$MaxOutput = "))

@@ -50,7 +50,8 @@ fn host_result(host: &str, purpose: &str, proxy: Option<&str>, refused: bool) ->
         "http": ok(json!({"status": 200, "date": null, "skew_secs": 0})),
     });
     if refused {
-        r["proxy"] = json!({"outcome": "failed", "ms": 4, "error": "proxy_refused", "detail": "HTTP 403"});
+        r["proxy"] =
+            json!({"outcome": "failed", "ms": 4, "error": "proxy_refused", "detail": "HTTP 403"});
         r["tls"] = json!({"outcome": "not_run"});
         r["http"] = json!({"outcome": "not_run"});
     }
@@ -150,10 +151,16 @@ fn collect_to_a_share_then_fleet_names_the_site_the_host_group_and_the_stage() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), SITES.len() * PER_SITE, "{names:?}");
-    assert!(names.iter().all(|n| n.ends_with(".collect.json")), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.ends_with(".collect.json")),
+        "{names:?}"
+    );
     for n in &names {
         let body = std::fs::read_to_string(share.join(n)).unwrap();
-        assert!(!body.contains("S3cr") && !body.contains("svc-v1"), "{n} leaks the proxy password");
+        assert!(
+            !body.contains("S3cr") && !body.contains("svc-v1"),
+            "{n} leaks the proxy password"
+        );
         assert!(body.len() <= 50 * 1024, "{n} is {} bytes", body.len());
     }
 
@@ -177,7 +184,10 @@ fn collect_to_a_share_then_fleet_names_the_site_the_host_group_and_the_stage() {
     assert_eq!(report["read"], 12);
     assert_eq!(report["collected"], 12);
     assert!(report["unreadable"].as_array().unwrap().is_empty());
-    assert!(report["groups"].as_array().unwrap().is_empty(), "no clones here");
+    assert!(
+        report["groups"].as_array().unwrap().is_empty(),
+        "no clones here"
+    );
 
     let sites = report["sites"].as_array().unwrap();
     assert_eq!(sites.len(), 3);
@@ -185,10 +195,16 @@ fn collect_to_a_share_then_fleet_names_the_site_the_host_group_and_the_stage() {
     let osaka = &sites[0];
     assert_eq!(osaka["site"], "Osaka");
     assert_eq!(osaka["source"], "map");
-    assert_eq!((osaka["endpoints"].as_u64(), osaka["failing"].as_u64()), (Some(4), Some(4)));
+    assert_eq!(
+        (osaka["endpoints"].as_u64(), osaka["failing"].as_u64()),
+        (Some(4), Some(4))
+    );
     let cells = osaka["host_groups"].as_array().unwrap();
     let wsc = cells.iter().find(|c| c["purpose"] == "wsc").unwrap();
-    assert_eq!((wsc["tested"].as_u64(), wsc["failed"].as_u64()), (Some(4), Some(4)));
+    assert_eq!(
+        (wsc["tested"].as_u64(), wsc["failed"].as_u64()),
+        (Some(4), Some(4))
+    );
     assert_eq!(wsc["stages"][0]["stage"], "proxy");
     assert_eq!(wsc["stages"][0]["error"], "proxy_refused");
     for c in cells.iter().filter(|c| c["purpose"] != "wsc") {
@@ -196,12 +212,18 @@ fn collect_to_a_share_then_fleet_names_the_site_the_host_group_and_the_stage() {
     }
     let cause = &osaka["root_cause"];
     assert_eq!(cause["cause"], "network:proxy_refused");
-    assert_eq!((cause["endpoints"].as_u64(), cause["of"].as_u64()), (Some(4), Some(4)));
+    assert_eq!(
+        (cause["endpoints"].as_u64(), cause["of"].as_u64()),
+        (Some(4), Some(4))
+    );
     assert_eq!(cause["host_groups"], json!(["wsc"]));
     assert_eq!(cause["stages"], json!(["proxy"]));
     // The other sites are healthy; the one without a map entry is its /24.
     let names: Vec<&str> = sites.iter().map(|s| s["site"].as_str().unwrap()).collect();
-    assert!(names.contains(&"Tokyo") && names.contains(&"10.3.40.0/24"), "{names:?}");
+    assert!(
+        names.contains(&"Tokyo") && names.contains(&"10.3.40.0/24"),
+        "{names:?}"
+    );
     for s in &sites[1..] {
         assert_eq!(s["failing"], 0, "{s}");
         assert!(s["root_cause"].is_null(), "{s}");
@@ -229,7 +251,10 @@ fn collect_to_a_share_then_fleet_names_the_site_the_host_group_and_the_stage() {
     }
     let rows = std::fs::read_to_string(&csv).unwrap();
     assert!(rows.starts_with("hostname,site,"));
-    assert!(rows.lines().any(|l| l.starts_with("PC-OSAKA-00,Osaka,10.2.30.10,") && l.contains("network.host.wsc-ap2")));
+    assert!(rows
+        .lines()
+        .any(|l| l.starts_with("PC-OSAKA-00,Osaka,10.2.30.10,")
+            && l.contains("network.host.wsc-ap2")));
 
     // Text output in Japanese names them too.
     let out = run(&["fleet", share.to_str().unwrap(), "--lang", "ja"]);
@@ -284,10 +309,78 @@ fn collect_with_bundle_leaves_both_files_and_replaces_an_older_result() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(
-        files.iter().filter(|f| f.ends_with(".collect.json")).count(),
+        files
+            .iter()
+            .filter(|f| f.ends_with(".collect.json"))
+            .count(),
         1,
         "{files:?}"
     );
-    assert_eq!(files.iter().filter(|f| f.ends_with(".zip")).count(), 1, "{files:?}");
+    assert_eq!(
+        files.iter().filter(|f| f.ends_with(".zip")).count(),
+        1,
+        "{files:?}"
+    );
     assert!(!files.iter().any(|f| f.starts_with('.')), "{files:?}");
+}
+
+/// Issue 14: a folder the comparing account cannot list used to hide a duplicate and give
+/// "no duplicates", exit 0. As root (CI) the folder is still listable, so the comparison
+/// runs as `nobody` through `setpriv`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_fleet_cannot_list_is_reported_and_the_exit_code_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    let share = work.path().join("share");
+    let locked = share.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    let id = |host: &str| {
+        json!({"schema_version": 1, "tool_version": "0.1.0", "created_at_utc": "2026-11-26T00:00:00Z",
+               "hostname": host, "platform": "windows", "xdr_device_id": "xdr-same"})
+    };
+    std::fs::write(share.join("a.json"), id("PC-A").to_string()).unwrap();
+    std::fs::write(locked.join("b.json"), id("PC-B").to_string()).unwrap();
+    for (p, mode) in [
+        (work.path(), 0o755),
+        (share.as_path(), 0o755),
+        (locked.as_path(), 0o000),
+    ] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_basecamp-doctor");
+    let as_root = std::fs::read_dir(&locked).is_ok();
+    let mut cmd = if as_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    // The binary itself must be reachable for nobody: its folders are usually 0755.
+    let out = cmd
+        .args(["fleet", share.to_str().unwrap(), "--json"])
+        .env("NO_COLOR", "1")
+        .output();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = match out {
+        Ok(o) if o.status.code() != Some(126) && o.status.code() != Some(127) => o,
+        other => {
+            eprintln!("SKIPPED: could not run the comparison as another user: {other:?}");
+            return;
+        }
+    };
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}{}", text(&out.stdout), text(&out.stderr)));
+    let bad = report["unreadable"].as_array().unwrap();
+    assert!(
+        bad.iter()
+            .any(|u| u["reason"] == "walk" && u["source"].as_str().unwrap().ends_with("locked")),
+        "{report}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unread folder is not a clean result"
+    );
 }

@@ -74,7 +74,12 @@ fn write_collect_files(dir: &Path, n: usize) -> u64 {
         let id = if i % 1000 == 999 { i - 1 } else { i };
         f.identity.xdr_device_id = Some(format!("3f6b2a9e-1c4d-4e8f-9a70-{id:012}"));
         f.identity.machine_guid = Some(format!("c8d9e0f1-2345-4678-9abc-{i:012}"));
-        f.addresses = vec![std::net::IpAddr::from([10, (site / 250) as u8, (site % 250) as u8, (i % 250) as u8])];
+        f.addresses = vec![std::net::IpAddr::from([
+            10,
+            (site / 250) as u8,
+            (site % 250) as u8,
+            (i % 250) as u8,
+        ])];
         if let Some(net) = f.network.as_mut() {
             for h in &mut net.hosts {
                 let blocked = site % 10 == 3 && h.purpose == "wsc";

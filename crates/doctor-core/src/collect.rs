@@ -220,7 +220,13 @@ pub fn build(
         platform: os.platform,
         os: format!("{} {}", os.name, os.version).trim().to_owned(),
         site_hint: site_hint
-            .map(|s| s.trim().chars().filter(|c| !c.is_control()).take(100).collect())
+            .map(|s| {
+                s.trim()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect()
+            })
             .filter(|s: &String| !s.is_empty()),
         addresses,
         verdict: diagnosis.summary.verdict(),
@@ -352,7 +358,10 @@ mod tests {
         for (input, want) in [
             ("http://u:p@proxy:8080", "http://proxy:8080"),
             ("http://u:pa/ss@w@proxy:8080/", "http://proxy:8080/"),
-            ("http://pac.corp/proxy.pac?token=abc", "http://pac.corp/proxy.pac"),
+            (
+                "http://pac.corp/proxy.pac?token=abc",
+                "http://pac.corp/proxy.pac",
+            ),
             ("u:pw@proxy:3128", "proxy:3128"),
         ] {
             assert_eq!(without_credentials(input), want);

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub mod html;
 mod read;
 pub mod sites;
+mod view;
 
 pub use sites::{EndpointRow, FindingTally, SiteMap, SiteSummary, Tally};
 
@@ -145,17 +146,15 @@ struct Acc {
 /// with the number of endpoints only by their IDs and one row each.
 pub fn run_with(paths: &[PathBuf], options: &Options) -> FleetReport {
     let (files, mut unreadable) = read::list(paths);
-    let accs = read::read_parallel(&files, Acc::default, |acc, i, path, parsed| {
-        match parsed {
-            Ok(read::Parsed::Identity(id)) => acc.identities.push((i, id)),
-            Ok(read::Parsed::Collect(c)) => {
-                acc.collected += 1;
-                acc.fleet
-                    .add(i, &path.display().to_string(), &c, &options.sites);
-                acc.identities.push((i, c.identity));
-            }
-            Err(u) => acc.unreadable.push((i, u)),
+    let accs = read::read_parallel(&files, Acc::default, |acc, i, path, parsed| match parsed {
+        Ok(read::Parsed::Identity(id)) => acc.identities.push((i, id)),
+        Ok(read::Parsed::Collect(c)) => {
+            acc.collected += 1;
+            acc.fleet
+                .add(i, &path.display().to_string(), &c, &options.sites);
+            acc.identities.push((i, c.identity));
         }
+        Err(u) => acc.unreadable.push((i, u)),
     });
     let mut identities = Vec::new();
     let mut bad = Vec::new();
@@ -241,8 +240,9 @@ pub fn to_csv(report: &FleetReport) -> String {
 /// Endpoints × findings as CSV: one line per problem of each endpoint (one line with the
 /// finding left empty for an endpoint without problems).
 pub fn to_endpoints_csv(report: &FleetReport) -> String {
-    let mut out =
-        String::from("hostname,site,address,proxy,region,verdict,finding,status,message_key,source\n");
+    let mut out = String::from(
+        "hostname,site,address,proxy,region,verdict,finding,status,message_key,source\n",
+    );
     for e in &report.endpoints {
         let address = e.address.map(|a| a.to_string()).unwrap_or_default();
         let base = [

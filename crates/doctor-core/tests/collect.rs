@@ -33,7 +33,12 @@ fn collect_of(name: &str, edit: impl Fn(&mut serde_json::Value)) -> CollectFile 
         net_check::run_blocking(&probe, &catalogue, &diagnosis.os.clone(), &options).unwrap();
     diagnosis.add_network(&catalogue, report);
     let identity = doctor_core::identity::collect(&probe, &catalogue, &diagnosis);
-    collect::build(&diagnosis, identity, probe.addresses(), Some("Osaka\u{1b}[2J".into()))
+    collect::build(
+        &diagnosis,
+        identity,
+        probe.addresses(),
+        Some("Osaka\u{1b}[2J".into()),
+    )
 }
 
 fn validate(value: &serde_json::Value) {
@@ -42,8 +47,14 @@ fn validate(value: &serde_json::Value) {
         .should_validate_formats(true)
         .build(&schema)
         .unwrap();
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "collect file does not validate: {errors:#?}");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "collect file does not validate: {errors:#?}"
+    );
 }
 
 #[test]
@@ -62,27 +73,49 @@ fn a_collect_file_validates_stays_small_and_carries_no_proxy_password() {
     for secret in ["Pa/ss", "w0rd", "Pac5ecret", "svc:"] {
         assert!(!text.contains(secret), "{secret} leaked");
     }
-    assert_eq!(value["addresses"], serde_json::json!(["10.2.30.15", "2001:db8::5"]));
-    assert_eq!(value["site_hint"], "Osaka[2J", "control characters are dropped");
+    assert_eq!(
+        value["addresses"],
+        serde_json::json!(["10.2.30.15", "2001:db8::5"])
+    );
+    assert_eq!(
+        value["site_hint"], "Osaka[2J",
+        "control characters are dropped"
+    );
     let net = &value["network"];
     assert_eq!(net["region"], "jp");
     assert_eq!(net["pac"], "http://pac.corp/p.pac");
     let hosts = net["hosts"].as_array().unwrap();
     assert!(!hosts.is_empty());
     let api = hosts.iter().find(|h| h["purpose"] == "xbc_api").unwrap();
-    assert_eq!((api["stage"].as_str(), api["error"].as_str()), (Some("tls"), Some("tls_untrusted")));
+    assert_eq!(
+        (api["stage"].as_str(), api["error"].as_str()),
+        (Some("tls"), Some("tls_untrusted"))
+    );
     assert_eq!(value["verdict"], "fail");
     assert_eq!(value["exit_code"], 2);
-    assert!(value["findings"].as_array().unwrap().iter().all(|f| f.get("evidence").is_none()));
+    assert!(value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("evidence").is_none()));
 }
 
 #[test]
 fn every_scenario_gives_a_valid_collect_file() {
     for entry in std::fs::read_dir(scenario_path("x").parent().unwrap()).unwrap() {
-        let name = entry.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
+        let name = entry
+            .unwrap()
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let file = collect_of(&name, |_| {});
         validate(&serde_json::to_value(&file).unwrap());
-        assert!(file.addresses.is_empty(), "{name}: a replay has no addresses of its own");
+        assert!(
+            file.addresses.is_empty(),
+            "{name}: a replay has no addresses of its own"
+        );
     }
 }
 
@@ -133,5 +166,7 @@ fn many_writers_on_one_folder_leave_one_whole_file_each() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 17, "{names:?}");
-    assert!(names.iter().all(|n| n.ends_with(".collect.json") && !n.starts_with('.')));
+    assert!(names
+        .iter()
+        .all(|n| n.ends_with(".collect.json") && !n.starts_with('.')));
 }

@@ -260,7 +260,11 @@ fn links_fifos_and_too_deep_folders_are_listed_never_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let outside = tempfile::tempdir().unwrap();
-    write_json(outside.path(), "secret.json", &identity("PC-X", "xdr-x", None, "mg-x"));
+    write_json(
+        outside.path(),
+        "secret.json",
+        &identity("PC-X", "xdr-x", None, "mg-x"),
+    );
     std::os::unix::fs::symlink(outside.path().join("secret.json"), d.join("link.json")).unwrap();
     std::os::unix::fs::symlink(outside.path(), d.join("linked-folder")).unwrap();
     let fifo = d.join("pipe.json");
@@ -270,7 +274,11 @@ fn links_fifos_and_too_deep_folders_are_listed_never_skipped() {
         deep = deep.join(format!("d{i}"));
     }
     std::fs::create_dir_all(&deep).unwrap();
-    write_json(&deep, "hidden.json", &identity("PC-D", "xdr-d", None, "mg-d"));
+    write_json(
+        &deep,
+        "hidden.json",
+        &identity("PC-D", "xdr-d", None, "mg-d"),
+    );
     write_json(d, "ok.json", &identity("PC-OK", "xdr-ok", None, "mg-ok"));
 
     let report = fleet::run(&[d.to_owned()]);
@@ -284,7 +292,11 @@ fn links_fifos_and_too_deep_folders_are_listed_never_skipped() {
     } else {
         eprintln!("SKIPPED the FIFO part: mkfifo is not available");
     }
-    assert_ne!(report.exit_code(), 0, "unreadable files must not look like a clean result");
+    assert_ne!(
+        report.exit_code(),
+        0,
+        "unreadable files must not look like a clean result"
+    );
 }
 
 #[cfg(unix)]
@@ -294,8 +306,16 @@ fn a_folder_that_cannot_be_listed_is_reported_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
-    write_json(&locked, "a.json", &identity("PC-A", "xdr-same", None, "mg-a"));
-    write_json(dir.path(), "b.json", &identity("PC-B", "xdr-same", None, "mg-b"));
+    write_json(
+        &locked,
+        "a.json",
+        &identity("PC-A", "xdr-same", None, "mg-a"),
+    );
+    write_json(
+        dir.path(),
+        "b.json",
+        &identity("PC-B", "xdr-same", None, "mg-b"),
+    );
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     let listable = std::fs::read_dir(&locked).is_ok();
     let report = fleet::run(&[dir.path().to_owned()]);
@@ -311,18 +331,30 @@ fn a_folder_that_cannot_be_listed_is_reported_with_the_reason() {
 #[test]
 fn exports_neutralise_formulas_and_keep_control_characters_out_of_terminals() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, host) in [("a.json", "=cmd|' /C calc'!A0"), ("b.json", "PC\u{1b}[2J\u{1b}]0;pwned\u{7}")] {
-        write_json(dir.path(), name, &identity(host, "xdr-shared", None, &format!("mg-{name}")));
+    for (name, host) in [
+        ("a.json", "=cmd|' /C calc'!A0"),
+        ("b.json", "PC\u{1b}[2J\u{1b}]0;pwned\u{7}"),
+    ] {
+        write_json(
+            dir.path(),
+            name,
+            &identity(host, "xdr-shared", None, &format!("mg-{name}")),
+        );
     }
     let report = fleet::run(&[dir.path().to_owned()]);
     assert_eq!(report.groups.len(), 1);
     let csv = fleet::to_csv(&report);
     assert!(csv.contains(",'=cmd|' /C calc'!A0,"), "{csv}");
     assert!(!csv.contains('\u{1b}'), "{csv}");
-    assert!(!csv.lines().any(|l| l.split(',').any(|c| c.starts_with('='))));
+    assert!(!csv
+        .lines()
+        .any(|l| l.split(',').any(|c| c.starts_with('='))));
     let shown = fleet::printable(&report.groups[0].members[1].hostname);
     assert!(!shown.chars().any(char::is_control), "{shown:?}");
     let page = fleet::html::render(&report, doctor_core::Lang::En, "now");
-    assert!(!page.chars().any(|c| c.is_control() && c != '\n'), "a control character in the page");
+    assert!(
+        !page.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character in the page"
+    );
     assert!(!page.contains("<script"));
 }

@@ -197,10 +197,7 @@ pub fn render(report: &FleetReport, lang: Lang, generated_at: &str) -> String {
                     "<br>{}",
                     e(&l.render(
                         "fleet.site.where",
-                        &params(&[
-                            ("groups", groups.join(", ")),
-                            ("stages", stages.join(", "))
-                        ])
+                        &params(&[("groups", groups.join(", ")), ("stages", stages.join(", "))])
                     ))
                 );
             }
@@ -220,7 +217,11 @@ pub fn render(report: &FleetReport, lang: Lang, generated_at: &str) -> String {
 
         for (title, rows, empty) in [
             ("fleet.proxy.title", &report.by_proxy, "fleet.proxy.direct"),
-            ("fleet.region.title", &report.by_region, "fleet.region.unknown"),
+            (
+                "fleet.region.title",
+                &report.by_region,
+                "fleet.region.unknown",
+            ),
         ] {
             let _ = write!(
                 h,

@@ -4,8 +4,8 @@
 //! read on every core. Whatever cannot be read is returned with the reason; nothing is
 //! skipped in silence.
 
+use super::view::CollectView;
 use super::{unreadable, Unreadable};
-use crate::collect::CollectFile;
 use crate::identity::Identity;
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
@@ -24,9 +24,10 @@ pub(crate) const MAX_CENTRAL_DIRECTORY: u64 = 32 << 20;
 
 /// What one file held.
 #[derive(Debug)]
-pub(crate) enum Parsed {
+pub(crate) enum Parsed<'a> {
     Identity(Identity),
-    Collect(Box<CollectFile>),
+    /// Borrows from the buffer the file was read into.
+    Collect(Box<CollectView<'a>>),
 }
 
 /// The files to read, in a stable order, and what could not even be listed.
@@ -91,9 +92,8 @@ pub(crate) fn list(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
 }
 
 fn wanted(path: &Path) -> bool {
-    path.extension().is_some_and(|e| {
-        e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("zip")
-    })
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("zip"))
 }
 
 /// Opens a regular file without following a link and without blocking on a FIFO.
@@ -120,8 +120,10 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Unreadable> {
 }
 
 /// Reads and parses one file, reusing `buf`.
-pub(crate) fn read_one(path: &Path, buf: &mut Vec<u8>) -> Result<Parsed, Unreadable> {
-    let is_zip = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+pub(crate) fn read_one<'b>(path: &Path, buf: &'b mut Vec<u8>) -> Result<Parsed<'b>, Unreadable> {
+    let is_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let (file, len) = open_regular(path)?;
     if is_zip {
         return read_bundle(path, file, len).map(Parsed::Identity);
@@ -147,8 +149,25 @@ struct Head {
     schema_version: Option<u64>,
 }
 
-fn parse_json(bytes: &[u8], path: &Path) -> Result<Parsed, Unreadable> {
+/// `collect` writes `kind` first: a file that starts so is parsed once, straight into
+/// its type. Anything else (reordered, other kinds, identity files) is first read for its
+/// kind and version, which also gives the precise reason when it cannot be used.
+fn looks_collected(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(96)];
+    let needle = crate::collect::KIND.as_bytes();
+    head.windows(needle.len()).any(|w| w == needle)
+}
+
+fn parse_json<'b>(bytes: &'b [u8], path: &Path) -> Result<Parsed<'b>, Unreadable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if looks_collected(bytes) {
+        if let Ok(c) = serde_json::from_slice::<CollectView>(bytes) {
+            if c.kind == crate::collect::KIND && c.schema_version == crate::collect::SCHEMA_VERSION
+            {
+                return Ok(Parsed::Collect(Box::new(c)));
+            }
+        }
+    }
     let head: Head = serde_json::from_slice(bytes).map_err(|e| unreadable(path, "json", e))?;
     match head.kind.as_deref() {
         Some(crate::collect::KIND) => {
@@ -163,7 +182,7 @@ fn parse_json(bytes: &[u8], path: &Path) -> Result<Parsed, Unreadable> {
                     ),
                 ));
             }
-            let c: CollectFile =
+            let c: CollectView =
                 serde_json::from_slice(bytes).map_err(|e| unreadable(path, "json", e))?;
             Ok(Parsed::Collect(Box::new(c)))
         }
@@ -228,8 +247,9 @@ fn u16_at(b: &[u8], at: usize) -> u64 {
 }
 
 fn u32_at(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 4)
-        .map_or(0, |s| u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+    b.get(at..at + 4).map_or(0, |s| {
+        u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    })
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
@@ -295,7 +315,11 @@ fn read_bundle(path: &Path, mut file: std::fs::File, len: u64) -> Result<Identit
         return Err(unreadable(
             path,
             "ambiguous",
-            format!("{} entries listed, {} distinct names", declared.unwrap_or(0), zip.len()),
+            format!(
+                "{} entries listed, {} distinct names",
+                declared.unwrap_or(0),
+                zip.len()
+            ),
         ));
     }
     let mut seen = HashSet::with_capacity(zip.len());
@@ -344,7 +368,7 @@ pub(crate) fn read_parallel<A, I, F>(files: &[PathBuf], init: I, each: F) -> Vec
 where
     A: Send,
     I: Fn() -> A + Sync,
-    F: Fn(&mut A, usize, &Path, Result<Parsed, Unreadable>) + Sync,
+    F: Fn(&mut A, usize, &Path, Result<Parsed<'_>, Unreadable>) + Sync,
 {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const BATCH: usize = 64;

@@ -5,7 +5,7 @@
 //! run per reading thread and merge at the end, so memory grows with sites and findings,
 //! plus one small row per endpoint.
 
-use crate::collect::{CollectFile, HostOutcome};
+use super::view::{CollectView, HostView};
 use crate::finding::{Status, Step};
 use crate::network::{NetError, StageName};
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,10 @@ pub fn site_of(addresses: &[IpAddr], hint: Option<&str>, map: &SiteMap) -> (Stri
     match v4().next() {
         Some(ip) => {
             let o = ip.octets();
-            (format!("{}.{}.{}.0/24", o[0], o[1], o[2]), SiteSource::Subnet)
+            (
+                format!("{}.{}.{}.0/24", o[0], o[1], o[2]),
+                SiteSource::Subnet,
+            )
         }
         None => (String::new(), SiteSource::Unknown),
     }
@@ -296,7 +299,7 @@ fn tally<'a>(map: &'a mut HashMap<String, Tally>, value: &str) -> &'a mut Tally 
 }
 
 impl FleetAcc {
-    pub(crate) fn add(&mut self, index: usize, source: &str, c: &CollectFile, map: &SiteMap) {
+    pub(crate) fn add(&mut self, index: usize, source: &str, c: &CollectView<'_>, map: &SiteMap) {
         let (site, from) = site_of(&c.addresses, c.site_hint.as_deref(), map);
         let failing = usize::from(c.verdict == Status::Fail);
         let warning = usize::from(c.verdict == Status::Warn);
@@ -334,10 +337,10 @@ impl FleetAcc {
         s.warning += warning;
 
         // Host groups: an endpoint counts once per group, at its first failing host.
-        let hosts: &[HostOutcome] = c.network.as_ref().map_or(&[][..], |n| n.hosts.as_slice());
-        let mut per_group: BTreeMap<&str, Option<&HostOutcome>> = BTreeMap::new();
+        let hosts: &[HostView] = c.network.as_ref().map_or(&[][..], |n| n.hosts.as_slice());
+        let mut per_group: BTreeMap<&str, Option<&HostView>> = BTreeMap::new();
         for h in hosts {
-            let slot = per_group.entry(h.purpose.as_str()).or_insert(None);
+            let slot = per_group.entry(&h.purpose).or_insert(None);
             if h.error.is_some() && slot.is_none() {
                 *slot = Some(h);
             }
@@ -374,9 +377,7 @@ impl FleetAcc {
                 ]);
                 acc.remedy_key = Some(match error {
                     NetError::TlsUntrusted => "network.tls_inspection.found.remedy".to_owned(),
-                    NetError::ProxyAuthRequired => {
-                        "network.proxy.auth_required.remedy".to_owned()
-                    }
+                    NetError::ProxyAuthRequired => "network.proxy.auth_required.remedy".to_owned(),
                     NetError::TlsOldVersion => "network.tls_version.old.remedy".to_owned(),
                     e => format!("network.remedy.{}", e.as_str()),
                 });
@@ -401,7 +402,7 @@ impl FleetAcc {
             });
             let t = self
                 .findings
-                .entry(f.id.clone())
+                .entry(f.id.to_string())
                 .or_insert_with(|| FindingTally {
                     id: clean_label(&f.id),
                     key: clean_label(&f.key),
@@ -417,13 +418,14 @@ impl FleetAcc {
             if f.step == Step::Network {
                 continue;
             }
-            if seen.insert(f.key.clone()) {
-                let acc = s.causes.entry(f.key.clone()).or_default();
+            if seen.insert(f.key.to_string()) {
+                let acc = s.causes.entry(f.key.to_string()).or_default();
                 acc.endpoints += 1;
                 if acc.message_key.is_empty() {
                     acc.message_key = clean_label(&f.key);
                     acc.params = f
                         .params
+                        .0
                         .iter()
                         .map(|(k, v)| (clean_label(k), clean_label(v)))
                         .collect();
@@ -529,8 +531,11 @@ impl FleetAcc {
                     // Most endpoints; on a tie a connection failure (a site's network)
                     // before a finding, then by name for a stable answer.
                     .max_by(|(ka, a), (kb, b)| {
-                        (a.endpoints, a.network, std::cmp::Reverse(ka))
-                            .cmp(&(b.endpoints, b.network, std::cmp::Reverse(kb)))
+                        (a.endpoints, a.network, std::cmp::Reverse(ka)).cmp(&(
+                            b.endpoints,
+                            b.network,
+                            std::cmp::Reverse(kb),
+                        ))
                     })
                     .map(|(cause, c)| {
                         let mut remedy_params = BTreeMap::new();
@@ -625,6 +630,7 @@ impl FleetAcc {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 mod tests {
     use super::*;
 
@@ -633,8 +639,8 @@ mod tests {
         let map = SiteMap::parse(
             "cidr,site\n# comment\n10.0.0.0/8,Japan\n10.1.0.0/16, Tokyo HQ\n192.168.5.7 Lab\n",
         )
-        .unwrap_or_default();
-        let ip = |s: &str| vec![s.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]))];
+        .unwrap();
+        let ip = |s: &str| vec![s.parse::<IpAddr>().unwrap()];
         assert_eq!(site_of(&ip("10.1.2.3"), None, &map).0, "Tokyo HQ");
         assert_eq!(site_of(&ip("10.9.2.3"), None, &map).0, "Japan");
         assert_eq!(site_of(&ip("192.168.5.7"), None, &map).0, "Lab");
