@@ -38,7 +38,7 @@ const HOSTS: [(&str, &str); 4] = [
 /// One host's recorded result: answered, or refused by the proxy at CONNECT.
 fn host_result(host: &str, purpose: &str, proxy: Option<&str>, refused: bool) -> Value {
     let ok = |value: Value| json!({"outcome": "ok", "ms": 3, "value": value});
-    let tcp_to = proxy.map_or(format!("203.0.113.10:443"), |p| format!("{p}"));
+    let tcp_to = proxy.unwrap_or("203.0.113.10:443");
     let mut r = json!({
         "target": {"host": host, "port": 443, "purpose": purpose},
         "via_proxy": proxy,

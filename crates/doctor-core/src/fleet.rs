@@ -147,7 +147,7 @@ struct Acc {
 pub fn run_with(paths: &[PathBuf], options: &Options) -> FleetReport {
     let (files, mut unreadable) = read::list(paths);
     let accs = read::read_parallel(&files, Acc::default, |acc, i, path, parsed| match parsed {
-        Ok(read::Parsed::Identity(id)) => acc.identities.push((i, id)),
+        Ok(read::Parsed::Identity(id)) => acc.identities.push((i, *id)),
         Ok(read::Parsed::Collect(c)) => {
             acc.collected += 1;
             acc.fleet
@@ -173,7 +173,13 @@ pub fn run_with(paths: &[PathBuf], options: &Options) -> FleetReport {
         .into_iter()
         .map(|(i, id)| (files[i].clone(), id))
         .collect();
-    let (sites, by_proxy, by_region, findings, endpoints) = fleet.finish();
+    let sites::Finished {
+        sites,
+        by_proxy,
+        by_region,
+        findings,
+        endpoints,
+    } = fleet.finish();
     FleetReport {
         read: entries.len(),
         groups: compare(&entries),

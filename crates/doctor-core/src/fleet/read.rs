@@ -25,7 +25,7 @@ pub(crate) const MAX_CENTRAL_DIRECTORY: u64 = 32 << 20;
 /// What one file held.
 #[derive(Debug)]
 pub(crate) enum Parsed<'a> {
-    Identity(Identity),
+    Identity(Box<Identity>),
     /// Borrows from the buffer the file was read into.
     Collect(Box<CollectView<'a>>),
 }
@@ -126,7 +126,7 @@ pub(crate) fn read_one<'b>(path: &Path, buf: &'b mut Vec<u8>) -> Result<Parsed<'
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let (file, len) = open_regular(path)?;
     if is_zip {
-        return read_bundle(path, file, len).map(Parsed::Identity);
+        return read_bundle(path, file, len).map(|i| Parsed::Identity(Box::new(i)));
     }
     if len > MAX_JSON_BYTES {
         return Err(unreadable(path, "too_large", "larger than 32 MiB"));
@@ -191,7 +191,7 @@ fn parse_json<'b>(bytes: &'b [u8], path: &Path) -> Result<Parsed<'b>, Unreadable
             "schema_version",
             format!("unknown kind {other:?}"),
         )),
-        None => identity_from_json(bytes, path, false).map(Parsed::Identity),
+        None => identity_from_json(bytes, path, false).map(|i| Parsed::Identity(Box::new(i))),
     }
 }
 

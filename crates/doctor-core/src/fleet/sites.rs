@@ -48,7 +48,7 @@ impl SiteMap {
                 }
             }
         }
-        nets.sort_by(|a, b| b.1.cmp(&a.1));
+        nets.sort_by_key(|n| std::cmp::Reverse(n.1));
         Ok(SiteMap { nets })
     }
 
@@ -246,6 +246,16 @@ struct SiteAcc {
     with_problem: usize,
     groups: BTreeMap<String, GroupAcc>,
     causes: HashMap<String, CauseAcc>,
+}
+
+/// The folds merged and sorted.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub sites: Vec<SiteSummary>,
+    pub by_proxy: Vec<Tally>,
+    pub by_region: Vec<Tally>,
+    pub findings: Vec<FindingTally>,
+    pub endpoints: Vec<EndpointRow>,
 }
 
 /// What one reading thread folded.
@@ -512,15 +522,7 @@ impl FleetAcc {
     }
 
     /// The finished picture: sites with most failing endpoints first.
-    pub(crate) fn finish(
-        self,
-    ) -> (
-        Vec<SiteSummary>,
-        Vec<Tally>,
-        Vec<Tally>,
-        Vec<FindingTally>,
-        Vec<EndpointRow>,
-    ) {
+    pub(crate) fn finish(self) -> Finished {
         let mut sites: Vec<SiteSummary> = self
             .sites
             .into_iter()
@@ -619,13 +621,13 @@ impl FleetAcc {
         });
         let mut rows = self.rows;
         rows.sort_by_key(|(i, _)| *i);
-        (
+        Finished {
             sites,
-            sorted(self.proxies),
-            sorted(self.regions),
+            by_proxy: sorted(self.proxies),
+            by_region: sorted(self.regions),
             findings,
-            rows.into_iter().map(|(_, r)| r).collect(),
-        )
+            endpoints: rows.into_iter().map(|(_, r)| r).collect(),
+        }
     }
 }
 
