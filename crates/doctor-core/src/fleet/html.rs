@@ -231,8 +231,11 @@ pub fn render(report: &FleetReport, lang: Lang, generated_at: &str) -> String {
                 e(l.text("fleet.html.col_failing"))
             );
             for t in rows {
+                let region_key = format!("region.{}", t.value);
                 let name = if t.value.is_empty() {
                     l.text(empty).to_owned()
+                } else if title == "fleet.region.title" && l.has(&region_key) {
+                    l.text(&region_key).to_owned()
                 } else {
                     t.value.clone()
                 };
