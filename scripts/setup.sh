@@ -16,7 +16,8 @@ packages=(build-essential pkg-config curl file ca-certificates libssl-dev
   libpipewire-0.3-dev libclang-dev libxcb1-dev libxcb-randr0-dev libdbus-1-dev libwayland-dev
   libegl-dev libgbm-dev)
 if [ "$mode" = "test" ]; then
-  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64 imagemagick)
+  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64 imagemagick
+    python3 python3-venv)
 fi
 
 missing=()
@@ -44,6 +45,16 @@ if [ "$mode" = "test" ]; then
   for t in x86_64-pc-windows-gnu aarch64-apple-darwin; do
     grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
   done
+  # The deploy/ recipes' tests: ansible-core runs the playbook against this machine, and
+  # tree-sitter's PowerShell grammar parses the .ps1 scripts (pwsh is not installable).
+  venv=/var/cache/basecamp-doctor/ansible
+  if ! "$venv/bin/python3" -c 'import ansible, tree_sitter, tree_sitter_powershell' 2>/dev/null; then
+    echo "setup: installing ansible-core and tree-sitter-powershell into $venv"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check ansible-core tree-sitter tree-sitter-powershell
+  fi
   if ! command -v tauri-driver >/dev/null; then
     echo "setup: installing tauri-driver"
     cargo install tauri-driver --locked --quiet

@@ -99,6 +99,18 @@ function installMock(lang) {
           { hostname: "PC-002", source: "C:\\ids\\PC-002.json" },
         ] }],
         unreadable: [{ source: "C:\\ids\\old.zip", reason: "schema_version", detail: "7" }],
+        collected: 2,
+        sites: [{
+          site: "Osaka", source: "map", endpoints: 2, failing: 2, warning: 0,
+          host_groups: [
+            { purpose: "wsc", tested: 2, failed: 2, stages: [{ stage: "proxy", error: "proxy_refused", endpoints: 2 }] },
+            { purpose: "xbc_api", tested: 2, failed: 0, stages: [] },
+          ],
+          root_cause: {
+            message_key: "network.host.proxy_refused", params: { host: "wsc-ap2.xbc.trendmicro.com", port: "443", stage: "CONNECT" },
+            remedy_key: "network.remedy.proxy_refused", remedy_params: { port: "443" }, endpoints: 2, of: 2,
+          },
+        }],
       },
     }),
     clear_comparison: () => null,
@@ -271,6 +283,10 @@ try {
       await page.waitForSelector("[data-testid=fleet-table]");
       const table = await page.innerText("[data-testid=fleet-table]");
       if (!table.includes("PC-002")) throw new Error("the duplicate group is not shown");
+      const sites = await page.innerText("[data-testid=fleet-sites]");
+      if (!sites.includes("Osaka") || !sites.includes("2 / 2") || !sites.includes("CONNECT")) throw new Error(`the site table is wrong: ${sites}`);
+      const cause = await page.innerText("[data-testid=fleet-cause]");
+      if (!cause.includes("wsc-ap2.xbc.trendmicro.com")) throw new Error(`the likely cause is not shown: ${cause}`);
       await page.click("[data-testid=fleet-export]");
       await page.waitForSelector(".ok-line");
       const raw = (await page.innerText("body")).match(/\b(?:ui|fleet|identity)\.[a-z_]+(?:\.[a-z_]+)+\b/);

@@ -2,6 +2,7 @@
 //! manage many endpoints. It parses flags, runs the engine and prints; all judgement lives
 //! in `doctor-core`, all text in `locales/`.
 
+mod collect_cmd;
 mod inventory;
 mod output;
 
@@ -54,8 +55,14 @@ enum Command {
     /// Write this endpoint's IDs (agent ID, Apex One GUID, machine ID) as a small
     /// identity.json, for collecting from many endpoints (SCCM, Intune, GPO).
     Identity(IdentityArgs),
-    /// Compare identity files and bundles of many endpoints and list those sharing an ID
-    /// (clones made without ImageSetupTool). Exit code 1 when duplicates exist.
+    /// Check, then write this endpoint's result as <host>.collect.json into --out (a
+    /// share), for Intune, Configuration Manager, GPO or Ansible to gather. Exit codes as
+    /// `check`.
+    Collect(collect_cmd::CollectArgs),
+    /// Compare identity files, bundles and collect files of many endpoints: those sharing
+    /// an ID (clones made without ImageSetupTool), and per site which Vision One hosts
+    /// fail at which stage. Exit code 1 when IDs are shared, an endpoint has a problem or
+    /// a file could not be read.
     Fleet(FleetArgs),
     /// Ask Vision One's API (optional; needs an API key in BASECAMP_DOCTOR_API_KEY or
     /// --api-key-file) whether this endpoint, or each of --names / --collected, is in
@@ -79,7 +86,7 @@ struct IdentityArgs {
 
 #[derive(Debug, Args)]
 struct FleetArgs {
-    /// identity.json files, bundles (.zip) or folders holding them.
+    /// identity.json files, collect files, bundles (.zip) or folders holding them.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Language of the text output.
@@ -91,6 +98,15 @@ struct FleetArgs {
     /// Also write the groups as CSV to this file.
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// Also write endpoints × findings (from collect files) as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    endpoints_csv: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML file (site × host-group table).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Site map: one "CIDR,site name" per line. Without it, sites are the IPv4 /24.
+    #[arg(long, value_name = "FILE")]
+    sites: Option<PathBuf>,
 }
 
 /// What both `check` and `bundle` take.
@@ -220,6 +236,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Bundle(args) => bundle(args),
         Command::Identity(args) => identity(args),
+        Command::Collect(args) => collect_cmd::collect(args),
         Command::Fleet(args) => fleet(args),
         Command::Inventory(args) => inventory::run(args),
     }
@@ -401,16 +418,56 @@ fn identity(args: IdentityArgs) -> ExitCode {
 }
 
 fn fleet(args: FleetArgs) -> ExitCode {
-    let locale = Locale::get(lang_of(args.lang));
-    let report = doctor_core::fleet::run(&args.paths);
-    if let Some(path) = &args.csv {
-        if let Err(e) = std::fs::write(path, doctor_core::fleet::to_csv(&report)) {
-            return fail(
-                locale,
-                "error.output",
-                &format!("{}: {e}", path.display()),
-                exit::IO,
-            );
+    let lang = lang_of(args.lang);
+    let locale = Locale::get(lang);
+    let mut options = doctor_core::fleet::Options::default();
+    if let Some(path) = &args.sites {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                let detail = format!("{}: {e}", path.display());
+                return fail(locale, "error.sites", &detail, exit::NO_INPUT);
+            }
+        };
+        options.sites = match doctor_core::fleet::SiteMap::parse(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                let detail = format!("{}: {e}", path.display());
+                return fail(locale, "error.sites", &detail, exit::DATA);
+            }
+        };
+    }
+    let report = doctor_core::fleet::run_with(&args.paths, &options);
+    let generated = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+    for (path, text) in [
+        (
+            &args.csv,
+            args.csv
+                .as_ref()
+                .map(|_| doctor_core::fleet::to_csv(&report)),
+        ),
+        (
+            &args.endpoints_csv,
+            args.endpoints_csv
+                .as_ref()
+                .map(|_| doctor_core::fleet::to_endpoints_csv(&report)),
+        ),
+        (
+            &args.html,
+            args.html
+                .as_ref()
+                .map(|_| doctor_core::fleet::html::render(&report, lang, &generated)),
+        ),
+    ] {
+        if let (Some(path), Some(text)) = (path, text) {
+            if let Err(e) = std::fs::write(path, text) {
+                return fail(
+                    locale,
+                    "error.output",
+                    &format!("{}: {e}", path.display()),
+                    exit::IO,
+                );
+            }
         }
     }
     let written = if args.json {
@@ -418,7 +475,7 @@ fn fleet(args: FleetArgs) -> ExitCode {
     } else {
         output::fleet_text(&report, locale)
     };
-    finish(written, i32::from(!report.groups.is_empty()), locale)
+    finish(written, report.exit_code(), locale)
 }
 
 /// `500M`, `2G`, `1.5GiB`, `1048576` → bytes.

@@ -206,27 +206,108 @@ pub fn fleet_text(
     report: &doctor_core::fleet::FleetReport,
     locale: &Locale,
 ) -> std::io::Result<()> {
+    use doctor_core::fleet::printable as p;
+    use doctor_core::fleet::sites::{stage_label, SiteSource};
     let mut out = AutoStream::auto(std::io::stdout().lock());
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
-    let mut p = BTreeMap::new();
-    p.insert("read".to_owned(), report.read.to_string());
-    p.insert("groups".to_owned(), report.groups.len().to_string());
-    p.insert("unreadable".to_owned(), report.unreadable.len().to_string());
-    writeln!(out, "{bold}{}{bold:#}", locale.render("fleet.summary", &p))?;
+    let params = |pairs: &[(&str, String)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    };
+    let summary = params(&[
+        ("read", report.read.to_string()),
+        ("groups", report.groups.len().to_string()),
+        ("unreadable", report.unreadable.len().to_string()),
+    ]);
+    writeln!(
+        out,
+        "{bold}{}{bold:#}",
+        locale.render("fleet.summary", &summary)
+    )?;
+
+    if !report.sites.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{bold}{}{bold:#}", locale.text("fleet.site.title"))?;
+    }
+    for s in &report.sites {
+        let name = if s.source == SiteSource::Unknown {
+            locale.text("fleet.site.unknown").to_owned()
+        } else {
+            p(&s.site)
+        };
+        let colour = match (s.failing, s.warning) {
+            (0, 0) => style(Status::Pass),
+            (0, _) => style(Status::Warn),
+            _ => style(Status::Fail),
+        };
+        let line = params(&[
+            ("site", name),
+            ("endpoints", s.endpoints.to_string()),
+            ("failing", s.failing.to_string()),
+            ("warning", s.warning.to_string()),
+        ]);
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{colour}{}{colour:#}",
+            locale.render("fleet.site.line", &line)
+        )?;
+        for g in s.host_groups.iter().filter(|g| g.failed > 0) {
+            let stages: Vec<String> = g
+                .stages
+                .iter()
+                .map(|st| {
+                    format!(
+                        "{} ({}) ×{}",
+                        stage_label(st.stage),
+                        st.error.as_str(),
+                        st.endpoints
+                    )
+                })
+                .collect();
+            let gp = params(&[
+                ("group", p(locale.text(&format!("purpose.{}", g.purpose)))),
+                ("failed", g.failed.to_string()),
+                ("tested", g.tested.to_string()),
+                ("stages", stages.join(", ")),
+            ]);
+            writeln!(out, "  {}", locale.render("fleet.site.group_fail", &gp))?;
+        }
+        if let Some(rc) = &s.root_cause {
+            let cause = params(&[
+                ("count", rc.endpoints.to_string()),
+                ("of", rc.of.to_string()),
+                ("message", p(&locale.render(&rc.message_key, &rc.params))),
+            ]);
+            writeln!(out, "  {}", locale.render("fleet.site.root_cause", &cause))?;
+            if let Some(rk) = &rc.remedy_key {
+                writeln!(
+                    out,
+                    "      → {bold}{}{bold:#}: {}",
+                    locale.text("label.remedy"),
+                    p(&locale.render(rk, &rc.remedy_params))
+                )?;
+            }
+        }
+    }
+
     for g in &report.groups {
         let s = style(Status::Fail);
-        let mut gp = BTreeMap::new();
-        gp.insert(
-            "kind".to_owned(),
-            locale.text(&format!("fleet.kind.{}", g.kind)).to_owned(),
-        );
-        gp.insert("value".to_owned(), g.value.clone());
-        gp.insert("count".to_owned(), g.members.len().to_string());
+        let gp = params(&[
+            (
+                "kind",
+                locale.text(&format!("fleet.kind.{}", g.kind)).to_owned(),
+            ),
+            ("value", p(&g.value)),
+            ("count", g.members.len().to_string()),
+        ]);
         writeln!(out)?;
         writeln!(out, "{s}{}{s:#}", locale.render("fleet.group", &gp))?;
         for m in &g.members {
-            writeln!(out, "  {}  {dim}{}{dim:#}", m.hostname, m.source)?;
+            writeln!(out, "  {}  {dim}{}{dim:#}", p(&m.hostname), p(&m.source))?;
         }
     }
     if !report.groups.is_empty() {
@@ -238,15 +319,27 @@ pub fn fleet_text(
             locale.text("identity.clone_risk.remedy")
         )?;
     } else {
+        writeln!(out)?;
         writeln!(out, "{}", locale.text("fleet.none"))?;
     }
-    for u in &report.unreadable {
+    if !report.unreadable.is_empty() {
+        let s = style(Status::Warn);
+        writeln!(out)?;
+        writeln!(out, "{s}{}{s:#}", locale.text("fleet.unreadable.title"))?;
+        for u in &report.unreadable {
+            writeln!(
+                out,
+                "  {dim}{} — {} ({}){dim:#}",
+                p(&u.source),
+                locale.text(&format!("fleet.unreadable.{}", u.reason)),
+                p(&u.detail)
+            )?;
+        }
         writeln!(
             out,
-            "  {dim}{} — {} ({}){dim:#}",
-            u.source,
-            locale.text(&format!("fleet.unreadable.{}", u.reason)),
-            u.detail
+            "      → {bold}{}{bold:#}: {}",
+            locale.text("label.remedy"),
+            locale.text("fleet.unreadable.remedy")
         )?;
     }
     out.flush()

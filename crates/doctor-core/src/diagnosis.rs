@@ -35,6 +35,10 @@ pub struct Diagnosis {
     pub identity: Identity,
     /// Some checks were refused by the OS: running as administrator would let them run.
     pub needs_admin: bool,
+    /// This endpoint's own IP addresses (what a scenario recorded, when replayed), for
+    /// grouping many endpoints by site.
+    #[serde(default)]
+    pub addresses: Vec<std::net::IpAddr>,
 }
 
 /// Where the facts come from.
@@ -115,7 +119,9 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
         }
         None => None,
     };
+    let addresses = probe.addresses();
     Ok(Diagnosis::assemble(
+        addresses,
         probe.source(),
         os,
         catalogue,
@@ -130,6 +136,7 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
 impl Diagnosis {
     #[allow(clippy::too_many_arguments)]
     fn assemble(
+        addresses: Vec<std::net::IpAddr>,
         source: ProbeSource,
         os: OsFacts,
         catalogue: &Catalogue,
@@ -143,6 +150,7 @@ impl Diagnosis {
         findings.sort_by_key(|f| f.step);
         let needs_admin = findings.iter().any(checks::was_denied);
         Diagnosis {
+            addresses,
             needs_admin,
             source,
             os,

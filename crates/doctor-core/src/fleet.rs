@@ -1,19 +1,24 @@
-//! Comparing many endpoints: reads `identity.json` files and support bundles (or folders
-//! of them) and finds machines that share the Vision One agent ID, the Apex One agent
-//! GUID or the OS machine ID, the mark of clones made without ImageSetupTool. Every input
-//! is untrusted: zips are read without extracting, entry sizes and compression ratios are
-//! bounded, unsafe entry names and unknown schema versions make a file unreadable (listed
-//! with the reason), never a crash.
+//! Comparing many endpoints: reads `identity.json` files, support bundles and collect
+//! files (or folders of them), finds machines that share the Vision One agent ID, the
+//! Apex One agent GUID or the OS machine ID (clones made without ImageSetupTool), and from
+//! collect files draws the picture per site, proxy and region ([`sites`]). Every input is
+//! untrusted ([`read`]): zips are read without extracting, sizes, entry counts and
+//! compression ratios are bounded, links are not followed, and whatever cannot be read is
+//! listed with the reason, never skipped in silence. Exports ([`to_csv`],
+//! [`to_endpoints_csv`], [`html::render`]) neutralise what a spreadsheet or a browser
+//! would run.
 
-use crate::identity::{Identity, SCHEMA_VERSION};
+use crate::identity::Identity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Largest identity file or manifest read, and the most a manifest may be compressed.
-const MAX_JSON_BYTES: u64 = 32 << 20;
-const MAX_RATIO: u64 = 200;
+pub mod html;
+mod read;
+pub mod sites;
+mod view;
+
+pub use sites::{EndpointRow, FindingTally, SiteMap, SiteSummary, Tally};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -35,8 +40,9 @@ pub struct Group {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unreadable {
     pub source: String,
-    /// `json`, `schema_version`, `zip`, `unsafe_name`, `too_large`, `no_manifest`,
-    /// `no_identity`, `io`.
+    /// `json`, `schema_version`, `zip`, `unsafe_name`, `ambiguous` (two entries of one
+    /// name), `too_many_entries`, `too_large`, `no_manifest`, `no_identity`, `io`,
+    /// `walk` (a folder could not be listed), `too_deep`, `symlink`, `not_a_file`.
     pub reason: String,
     pub detail: String,
 }
@@ -47,6 +53,36 @@ pub struct FleetReport {
     pub read: usize,
     pub groups: Vec<Group>,
     pub unreadable: Vec<Unreadable>,
+    /// How many of the files read were collect files (the rest below comes from them).
+    #[serde(default)]
+    pub collected: usize,
+    #[serde(default)]
+    pub sites: Vec<SiteSummary>,
+    #[serde(default)]
+    pub by_proxy: Vec<Tally>,
+    #[serde(default)]
+    pub by_region: Vec<Tally>,
+    /// Findings at warn or fail, with how many endpoints have each.
+    #[serde(default)]
+    pub findings: Vec<FindingTally>,
+    /// Endpoints × findings: one row per collect file.
+    #[serde(default)]
+    pub endpoints: Vec<EndpointRow>,
+}
+
+impl FleetReport {
+    /// What the CLI exits with: 0 when every file was read, no IDs are shared and no
+    /// endpoint has a problem; 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        let problems = self.sites.iter().any(|s| s.failing + s.warning > 0);
+        i32::from(!self.groups.is_empty() || !self.unreadable.is_empty() || problems)
+    }
+}
+
+/// What `fleet` can be told besides the paths.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub sites: SiteMap,
 }
 
 fn unreadable(source: &Path, reason: &str, detail: impl ToString) -> Unreadable {
@@ -55,138 +91,6 @@ fn unreadable(source: &Path, reason: &str, detail: impl ToString) -> Unreadable 
         reason: reason.to_owned(),
         detail: detail.to_string(),
     }
-}
-
-fn identity_from_json(
-    bytes: &[u8],
-    source: &Path,
-    in_manifest: bool,
-) -> Result<Identity, Unreadable> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| unreadable(source, "json", e))?;
-    let version = value.get("schema_version").and_then(|v| v.as_u64());
-    let expected = if in_manifest {
-        u64::from(crate::bundle::manifest::SCHEMA_VERSION)
-    } else {
-        u64::from(SCHEMA_VERSION)
-    };
-    if version != Some(expected) {
-        return Err(unreadable(
-            source,
-            "schema_version",
-            format!("schema version {version:?}, this tool reads {expected}"),
-        ));
-    }
-    let identity = if in_manifest {
-        match value.get("identity") {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => {
-                return Err(unreadable(
-                    source,
-                    "no_identity",
-                    "the manifest holds no identity",
-                ))
-            }
-        }
-    } else {
-        value
-    };
-    serde_json::from_value(identity).map_err(|e| unreadable(source, "json", e))
-}
-
-/// A zip entry name that could escape a folder if extracted.
-fn unsafe_name(name: &str) -> bool {
-    name.starts_with('/')
-        || name.starts_with('\\')
-        || name.contains('\\')
-        || name.get(1..2) == Some(":")
-        || name.split('/').any(|part| part == "..")
-}
-
-fn read_bundle(path: &Path) -> Result<Identity, Unreadable> {
-    let file = std::fs::File::open(path).map_err(|e| unreadable(path, "io", e))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| unreadable(path, "zip", e))?;
-    for i in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(i)
-            .map_err(|e| unreadable(path, "zip", e))?;
-        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
-        if unsafe_name(&name) {
-            return Err(unreadable(path, "unsafe_name", name));
-        }
-    }
-    let mut entry = zip
-        .by_name("manifest.json")
-        .map_err(|_| unreadable(path, "no_manifest", "no manifest.json"))?;
-    let (size, packed) = (entry.size(), entry.compressed_size().max(1));
-    if size > MAX_JSON_BYTES || size / packed > MAX_RATIO {
-        return Err(unreadable(
-            path,
-            "too_large",
-            format!("manifest.json: {size} bytes from {packed}"),
-        ));
-    }
-    let mut bytes = Vec::new();
-    (&mut entry)
-        .take(MAX_JSON_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(path, "zip", e))?;
-    if bytes.len() as u64 > MAX_JSON_BYTES {
-        return Err(unreadable(
-            path,
-            "too_large",
-            "manifest.json is larger than it says",
-        ));
-    }
-    identity_from_json(&bytes, path, true)
-}
-
-fn read_identity_file(path: &Path) -> Result<Identity, Unreadable> {
-    let file = std::fs::File::open(path).map_err(|e| unreadable(path, "io", e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_JSON_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(path, "io", e))?;
-    if bytes.len() as u64 > MAX_JSON_BYTES {
-        return Err(unreadable(path, "too_large", "larger than 32 MiB"));
-    }
-    identity_from_json(&bytes, path, false)
-}
-
-/// Reads identity files (`.json`) and bundles (`.zip`), descending into folders.
-pub fn read(paths: &[PathBuf]) -> (Vec<(PathBuf, Identity)>, Vec<Unreadable>) {
-    let mut files = Vec::new();
-    let mut bad = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            for e in walkdir::WalkDir::new(p)
-                .follow_links(false)
-                .into_iter()
-                .flatten()
-            {
-                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-                if e.file_type().is_file() && (name.ends_with(".json") || name.ends_with(".zip")) {
-                    files.push(e.into_path());
-                }
-            }
-        } else {
-            files.push(p.clone());
-        }
-    }
-    files.sort();
-    let mut ok = Vec::with_capacity(files.len());
-    for f in files {
-        let is_zip = f.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-        match if is_zip {
-            read_bundle(&f)
-        } else {
-            read_identity_file(&f)
-        } {
-            Ok(id) => ok.push((f, id)),
-            Err(u) => bad.push(u),
-        }
-    }
-    (ok, bad)
 }
 
 /// Groups of two or more endpoints sharing an ID. The same host read twice (its bundle
@@ -231,33 +135,149 @@ pub fn compare(entries: &[(PathBuf, Identity)]) -> Vec<Group> {
 }
 
 pub fn run(paths: &[PathBuf]) -> FleetReport {
-    let (entries, unreadable) = read(paths);
+    run_with(paths, &Options::default())
+}
+
+#[derive(Debug, Default)]
+struct Acc {
+    identities: Vec<(usize, Identity)>,
+    unreadable: Vec<(usize, Unreadable)>,
+    collected: usize,
+    fleet: sites::FleetAcc,
+}
+
+/// Reads `paths` on every core, one file at a time, and folds as it goes: memory grows
+/// with the number of endpoints only by their IDs and one row each.
+pub fn run_with(paths: &[PathBuf], options: &Options) -> FleetReport {
+    let (files, mut unreadable) = read::list(paths);
+    let accs = read::read_parallel(&files, Acc::default, |acc, i, path, parsed| match parsed {
+        Ok(read::Parsed::Identity(id)) => acc.identities.push((i, *id)),
+        Ok(read::Parsed::Collect(c)) => {
+            acc.collected += 1;
+            acc.fleet
+                .add(i, &path.display().to_string(), &c, &options.sites);
+            acc.identities.push((i, c.identity));
+        }
+        Err(u) => acc.unreadable.push((i, u)),
+    });
+    let mut identities = Vec::new();
+    let mut bad = Vec::new();
+    let mut collected = 0;
+    let mut fleet = sites::FleetAcc::default();
+    for a in accs {
+        identities.extend(a.identities);
+        bad.extend(a.unreadable);
+        collected += a.collected;
+        fleet.merge(a.fleet);
+    }
+    identities.sort_by_key(|(i, _)| *i);
+    bad.sort_by_key(|(i, _)| *i);
+    unreadable.extend(bad.into_iter().map(|(_, u)| u));
+    let entries: Vec<(PathBuf, Identity)> = identities
+        .into_iter()
+        .map(|(i, id)| (files[i].clone(), id))
+        .collect();
+    let sites::Finished {
+        sites,
+        by_proxy,
+        by_region,
+        findings,
+        endpoints,
+    } = fleet.finish();
     FleetReport {
         read: entries.len(),
         groups: compare(&entries),
         unreadable,
+        collected,
+        sites,
+        by_proxy,
+        by_region,
+        findings,
+        endpoints,
+    }
+}
+
+/// Text from a file made safe for a terminal: control characters (escape sequences,
+/// carriage returns, bidirectional overrides) shown as `\u{..}` instead of acting.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+        if c.is_control() || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One CSV cell: quoted when needed, escape sequences shown as text, and a leading `=`, `+`, `-`, `@`, tab or carriage
+/// return neutralised with `'` so a spreadsheet shows it instead of running it.
+pub fn csv_cell(s: &str) -> String {
+    let mut v = String::with_capacity(s.len() + 2);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        v.push('\'');
+    }
+    // A tab or carriage return is kept (quoted); other control characters are shown.
+    for c in s.chars() {
+        if c.is_control() && c != '\t' && c != '\r' && c != '\n' {
+            v.push_str(&printable(&c.to_string()));
+        } else {
+            v.push(c);
+        }
+    }
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
     }
 }
 
 /// The groups as CSV: kind, shared value, host name, source file.
 pub fn to_csv(report: &FleetReport) -> String {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
     let mut out = String::from("kind,shared_value,hostname,source\n");
     for g in &report.groups {
         for m in &g.members {
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                field(&g.kind),
-                field(&g.value),
-                field(&m.hostname),
-                field(&m.source)
-            ));
+            let cells = [&g.kind, &g.value, &m.hostname, &m.source].map(|c| csv_cell(c));
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Endpoints × findings as CSV: one line per problem of each endpoint (one line with the
+/// finding left empty for an endpoint without problems).
+pub fn to_endpoints_csv(report: &FleetReport) -> String {
+    let mut out = String::from(
+        "hostname,site,address,proxy,region,verdict,finding,status,message_key,source\n",
+    );
+    for e in &report.endpoints {
+        let address = e.address.map(|a| a.to_string()).unwrap_or_default();
+        let base = [
+            e.hostname.as_str(),
+            e.site.as_str(),
+            address.as_str(),
+            e.proxy.as_deref().unwrap_or(""),
+            e.region.as_deref().unwrap_or(""),
+            e.verdict.as_str(),
+        ];
+        let mut line = |f: [&str; 3]| {
+            let cells: Vec<String> = base
+                .iter()
+                .chain(f.iter())
+                .chain([e.source.as_str()].iter())
+                .map(|c| csv_cell(c))
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        };
+        if e.problems.is_empty() {
+            line(["", "", ""]);
+        }
+        for p in &e.problems {
+            line([&p.id, p.status.as_str(), &p.key]);
         }
     }
     out
@@ -265,19 +285,25 @@ pub fn to_csv(report: &FleetReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::unsafe_name;
+    use super::{csv_cell, printable};
 
     #[test]
-    fn traversal_and_absolute_names_are_unsafe() {
-        for n in ["../x", "a/../../x", "/etc/passwd", "C:/x", "a\\b", "\\x"] {
-            assert!(unsafe_name(n), "{n}");
-        }
-        for n in [
-            "manifest.json",
-            "logs/basecamp/x..log",
-            "screenshots/01-a.png",
-        ] {
-            assert!(!unsafe_name(n), "{n}");
-        }
+    fn formulas_never_reach_a_spreadsheet() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
+        assert_eq!(csv_cell("PC-1"), "PC-1");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("PC\u{1b}[2J"), "PC\\u{1b}[2J");
+        assert_eq!(printable("a\rb\n"), "a\\u{d}b\\u{a}");
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(printable("営業部-PC"), "営業部-PC");
     }
 }

@@ -18,6 +18,7 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod checks;
+pub mod collect;
 pub mod datafile;
 mod diagnosis;
 pub mod draft;
@@ -26,6 +27,7 @@ pub mod fleet;
 pub mod i18n;
 pub mod identity;
 pub mod install_log;
+pub mod interfaces;
 pub mod inventory;
 pub mod layout;
 pub mod netfacts;

@@ -177,3 +177,184 @@ fn hostile_and_broken_inputs_are_listed_as_unreadable_with_the_reason() {
     assert_eq!(reasons["broken.json"], "json");
     assert_eq!(reasons["future.json"], "schema_version");
 }
+
+fn reasons_of(report: &fleet::FleetReport) -> std::collections::BTreeMap<String, String> {
+    report
+        .unreadable
+        .iter()
+        .map(|u| {
+            (
+                Path::new(&u.source)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                u.reason.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_zip_with_two_entries_of_one_name_is_ambiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let manifest = |host: &str| {
+        let id = identity(host, &format!("xdr-{host}"), None, &format!("mg-{host}"));
+        serde_json::to_vec(&serde_json::json!({ "schema_version": 1, "identity": id })).unwrap()
+    };
+    // Written with two names, then the second renamed in place to the first: which
+    // manifest a reader sees would depend on the reader.
+    write_zip(
+        &d.join("twice.zip"),
+        &[
+            ("manifest.json", manifest("PC-A")),
+            ("manifest.jsoX", manifest("PC-B")),
+        ],
+    );
+    let mut bytes = std::fs::read(d.join("twice.zip")).unwrap();
+    let (from, to) = (b"manifest.jsoX", b"manifest.json");
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    std::fs::write(d.join("twice.zip"), bytes).unwrap();
+    let report = fleet::run(&[d.to_owned()]);
+    assert_eq!(report.read, 0);
+    assert_eq!(reasons_of(&report)["twice.zip"], "ambiguous");
+}
+
+#[test]
+fn a_central_directory_claiming_millions_of_entries_is_refused_before_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    // An end-of-central-directory record alone, claiming 5,000,000 entries (Zip64) and
+    // a 400 MB directory: refused from the record, nothing allocated for it.
+    let mut z = Vec::new();
+    let zip64_at = z.len() as u64;
+    z.extend_from_slice(&[0x50, 0x4b, 0x06, 0x06]);
+    z.extend_from_slice(&44u64.to_le_bytes()); // size of the rest
+    z.extend_from_slice(&[45, 0, 45, 0]); // versions
+    z.extend_from_slice(&[0u8; 8]); // disk numbers
+    z.extend_from_slice(&5_000_000u64.to_le_bytes());
+    z.extend_from_slice(&5_000_000u64.to_le_bytes());
+    z.extend_from_slice(&400_000_000u64.to_le_bytes());
+    z.extend_from_slice(&0u64.to_le_bytes());
+    z.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
+    z.extend_from_slice(&zip64_at.to_le_bytes());
+    z.extend_from_slice(&1u32.to_le_bytes());
+    z.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0]);
+    z.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    z.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0, 0]);
+    std::fs::write(dir.path().join("huge.zip"), &z).unwrap();
+    // And a plain record claiming 65,535 entries in a 20 MB directory is fine to try.
+    let report = fleet::run(&[dir.path().to_owned()]);
+    assert_eq!(reasons_of(&report)["huge.zip"], "too_many_entries");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_fifos_and_too_deep_folders_are_listed_never_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    write_json(
+        outside.path(),
+        "secret.json",
+        &identity("PC-X", "xdr-x", None, "mg-x"),
+    );
+    std::os::unix::fs::symlink(outside.path().join("secret.json"), d.join("link.json")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join("linked-folder")).unwrap();
+    let fifo = d.join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut deep = d.to_path_buf();
+    for i in 0..40 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    write_json(
+        &deep,
+        "hidden.json",
+        &identity("PC-D", "xdr-d", None, "mg-d"),
+    );
+    write_json(d, "ok.json", &identity("PC-OK", "xdr-ok", None, "mg-ok"));
+
+    let report = fleet::run(&[d.to_owned()]);
+    assert_eq!(report.read, 1, "{:?}", report.unreadable);
+    let reasons = reasons_of(&report);
+    assert_eq!(reasons["link.json"], "symlink");
+    assert_eq!(reasons["linked-folder"], "symlink");
+    assert_eq!(reasons["d31"], "too_deep");
+    if made.is_ok_and(|s| s.success()) {
+        assert_eq!(reasons["pipe.json"], "not_a_file");
+    } else {
+        eprintln!("SKIPPED the FIFO part: mkfifo is not available");
+    }
+    assert_ne!(
+        report.exit_code(),
+        0,
+        "unreadable files must not look like a clean result"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_that_cannot_be_listed_is_reported_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    write_json(
+        &locked,
+        "a.json",
+        &identity("PC-A", "xdr-same", None, "mg-a"),
+    );
+    write_json(
+        dir.path(),
+        "b.json",
+        &identity("PC-B", "xdr-same", None, "mg-b"),
+    );
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let listable = std::fs::read_dir(&locked).is_ok();
+    let report = fleet::run(&[dir.path().to_owned()]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if listable {
+        eprintln!("SKIPPED: running as root, a folder with mode 000 can still be listed");
+        return;
+    }
+    assert_eq!(reasons_of(&report)["locked"], "walk");
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn exports_neutralise_formulas_and_keep_control_characters_out_of_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, host) in [
+        ("a.json", "=cmd|' /C calc'!A0"),
+        ("b.json", "PC\u{1b}[2J\u{1b}]0;pwned\u{7}"),
+    ] {
+        write_json(
+            dir.path(),
+            name,
+            &identity(host, "xdr-shared", None, &format!("mg-{name}")),
+        );
+    }
+    let report = fleet::run(&[dir.path().to_owned()]);
+    assert_eq!(report.groups.len(), 1);
+    let csv = fleet::to_csv(&report);
+    assert!(csv.contains(",'=cmd|' /C calc'!A0,"), "{csv}");
+    assert!(!csv.contains('\u{1b}'), "{csv}");
+    assert!(!csv
+        .lines()
+        .any(|l| l.split(',').any(|c| c.starts_with('='))));
+    let shown = fleet::printable(&report.groups[0].members[1].hostname);
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    let page = fleet::html::render(&report, doctor_core::Lang::En, "now");
+    assert!(
+        !page.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character in the page"
+    );
+    assert!(!page.contains("<script"));
+}

@@ -51,6 +51,9 @@ pub struct Scenario {
     /// field out means the scenario did not record them.
     #[serde(default)]
     pub preferences: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// The endpoint's IP addresses as recorded, for grouping endpoints by site.
+    #[serde(default)]
+    pub addresses: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -388,6 +391,10 @@ impl Probe for FixtureProbe {
         }
         p.winhttp = p.winhttp.as_deref().map(mask_credentials);
         Ok(p)
+    }
+
+    fn addresses(&self) -> Vec<std::net::IpAddr> {
+        self.scenario.addresses.clone()
     }
 
     fn recorded_network(&self) -> Option<Vec<crate::netfacts::HostResult>> {

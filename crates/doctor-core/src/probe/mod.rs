@@ -345,6 +345,12 @@ pub trait Probe: Send + Sync {
             what: "preferences domains",
         })
     }
+    /// This endpoint's own IP addresses, to group many endpoints by site. A replayed
+    /// scenario answers with what it recorded (nothing when it recorded nothing), never
+    /// with the addresses of the machine replaying it.
+    fn addresses(&self) -> Vec<std::net::IpAddr> {
+        crate::interfaces::local_addresses()
+    }
 }
 
 /// The probe for the machine this program runs on.
