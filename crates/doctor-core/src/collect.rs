@@ -23,6 +23,7 @@ pub const KIND: &str = "basecamp-doctor.collect";
 pub const SCHEMA: &str = include_str!("../../../docs/collect.schema.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CollectFile {
     pub kind: String,
     pub schema_version: u32,
@@ -51,6 +52,7 @@ pub struct CollectFile {
 
 /// A finding without its evidence: what `fleet` counts and renders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CompactFinding {
     pub id: String,
     pub step: Step,
@@ -63,6 +65,7 @@ pub struct CompactFinding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CompactNetwork {
     /// `us`, `eu`, `jp`, …; `None` when unknown (step 2 then tested nothing).
     #[serde(default)]
@@ -82,6 +85,7 @@ pub struct CompactNetwork {
 /// The proxy the test went through: where it is and where the setting came from. The
 /// configured text is not kept, so no credential can ride along.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProxyInEffect {
     pub host: String,
     pub port: u16,
@@ -101,6 +105,7 @@ impl ProxyInEffect {
 
 /// How far one host's connection got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HostOutcome {
     pub host: String,
     pub port: u16,

@@ -145,6 +145,10 @@ export class Store {
   setAnswer(field: TextAnswer, value: string): void {
     this.drafts.setAnswer(field, value);
   }
+  /** The agent's own Business ID fills an empty field (it stays editable). */
+  prefillBusinessId(agentBid: string): void {
+    if ((this.draft.answers.business_id ?? "").trim() === "") this.drafts.setAnswer("business_id", agentBid);
+  }
   setServerGone(v: boolean): void {
     this.drafts.setServerGone(v);
   }

@@ -47,6 +47,9 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
       log_dir: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log",
       registration: { state: "absent", looked_at: "HKLM\\SOFTWARE\\TrendMicro\\TMSecurityService\\xdr_device_id" },
       image_traces: [],
+      business_id: null,
+      environment: null,
+      read_from: null,
     },
     identity: {
       schema_version: 1,
@@ -63,5 +66,6 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
       clone_signs: [],
     },
     needs_admin: false,
+    addresses: [],
   };
 }

@@ -87,6 +87,7 @@ pub(crate) fn clean_label(s: &str) -> String {
 
 /// Where an endpoint's site came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SiteSource {
     Map,
@@ -123,6 +124,7 @@ pub fn site_of(addresses: &[IpAddr], hint: Option<&str>, map: &SiteMap) -> (Stri
 
 /// One stage's failures within a host group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StageCount {
     pub stage: StageName,
     pub error: NetError,
@@ -131,6 +133,7 @@ pub struct StageCount {
 
 /// A site × host group cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HostGroupCell {
     pub purpose: String,
     /// Endpoints that tested a host of this group.
@@ -143,6 +146,7 @@ pub struct HostGroupCell {
 
 /// The cause shared by most endpoints with a problem in a site (or the whole fleet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RootCause {
     /// `network:<error>` for a connection failure, else the finding's message key.
     pub cause: String,
@@ -164,6 +168,7 @@ pub struct RootCause {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteSummary {
     /// The site's name (from the map or a hint), its /24, or empty when unknown.
     pub site: String,
@@ -178,6 +183,7 @@ pub struct SiteSummary {
 
 /// Endpoints sharing a proxy (`""` = direct) or a region (`""` = unknown).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tally {
     pub value: String,
     pub endpoints: usize,
@@ -187,6 +193,7 @@ pub struct Tally {
 
 /// How many endpoints have a finding at warn or fail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FindingTally {
     pub id: String,
     pub key: String,
@@ -196,6 +203,7 @@ pub struct FindingTally {
 
 /// A finding of one endpoint that is a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     pub id: String,
     pub status: Status,
@@ -204,6 +212,7 @@ pub struct Problem {
 
 /// One endpoint in the endpoints × findings list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EndpointRow {
     pub hostname: String,
     pub source: String,

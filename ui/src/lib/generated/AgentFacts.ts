@@ -16,4 +16,16 @@ log_dir: string, registration: Registration,
 /**
  * Traces of an image deployment (`sysprep_generalized`, `clone_tag`).
  */
-image_traces: Array<string>, };
+image_traces: Array<string>, 
+/**
+ * The Business ID of the company whose package installed the agent (`business_id`).
+ */
+business_id: string | null, 
+/**
+ * The agent's environment, e.g. `prod-us1` (`vom_env`): names the region directly.
+ */
+environment: string | null, 
+/**
+ * The registry key those two values were read from.
+ */
+read_from: string | null, };

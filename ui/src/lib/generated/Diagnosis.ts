@@ -35,4 +35,9 @@ identity: Identity,
 /**
  * Some checks were refused by the OS: running as administrator would let them run.
  */
-needs_admin: boolean, };
+needs_admin: boolean, 
+/**
+ * This endpoint's own IP addresses (what a scenario recorded, when replayed), for
+ * grouping many endpoints by site.
+ */
+addresses: Array<string>, };

@@ -2,7 +2,8 @@
 
 export type Unreadable = { source: string, 
 /**
- * `json`, `schema_version`, `zip`, `unsafe_name`, `too_large`, `no_manifest`,
- * `no_identity`, `io`.
+ * `json`, `schema_version`, `zip`, `unsafe_name`, `ambiguous` (two entries of one
+ * name), `too_many_entries`, `too_large`, `no_manifest`, `no_identity`, `io`,
+ * `walk` (a folder could not be listed), `too_deep`, `symlink`, `not_a_file`.
  */
 reason: string, detail: string, };
