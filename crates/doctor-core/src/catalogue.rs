@@ -196,11 +196,11 @@ pub struct PerOs<T> {
 }
 
 impl<T> PerOs<T> {
-    pub fn get(&self, platform: crate::probe::Platform) -> &T {
+    pub fn get(&self, platform: crate::platform::Platform) -> &T {
         match platform {
-            crate::probe::Platform::Windows => &self.windows,
-            crate::probe::Platform::Linux => &self.linux,
-            crate::probe::Platform::Macos => &self.macos,
+            crate::platform::Platform::Windows => &self.windows,
+            crate::platform::Platform::Linux => &self.linux,
+            crate::platform::Platform::Macos => &self.macos,
         }
     }
 }
@@ -310,7 +310,7 @@ impl Catalogue {
         &self,
         finding_id: &str,
         message_key: &str,
-        platform: crate::probe::Platform,
+        platform: crate::platform::Platform,
     ) -> Vec<&FactSource> {
         let names = |id: &str, of: &str| of == id || of.starts_with(&format!("{id}."));
         let os_sections = ["windows", "linux", "macos"];
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn requirements_differ_per_os_as_the_vendor_page_lists_them() {
-        use crate::probe::Platform;
+        use crate::platform::Platform;
         let r = &Catalogue::embedded().requirements.resources;
         let gb = 1024 * 1024 * 1024;
         assert_eq!(r.get(Platform::Windows).min_memory_bytes, 512 * 1024 * 1024);
@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn macos_process_names_are_marked_unverified_for_the_process_finding() {
-        use crate::probe::Platform;
+        use crate::platform::Platform;
         let cat = Catalogue::embedded();
         let key = "agent.basecamp.process.pass";
         let on_mac = cat.unverified_for("agent.basecamp.process", key, Platform::Macos);

@@ -26,12 +26,12 @@ pub mod finding;
 pub mod fleet;
 pub mod i18n;
 pub mod identity;
-pub mod install_log;
 pub mod interfaces;
 pub mod inventory;
 pub mod layout;
 pub mod netfacts;
 pub mod network;
+pub mod platform;
 pub mod present;
 pub mod probe;
 pub mod screenshot;
@@ -41,6 +41,7 @@ pub mod units;
 use present::report;
 
 pub use catalogue::Catalogue;
+pub use checks::install_log;
 pub use diagnosis::{
     diagnose, diagnose_with, open_probe, DiagnoseError, Diagnosis, Options, Source,
 };

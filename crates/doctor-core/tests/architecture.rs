@@ -2,6 +2,8 @@
 //! collects which top-level module names which other (`crate::x`, `super::x` at the top,
 //! `use crate::{x, ..}`), and fails on any cycle, printing it. See docs/architecture.md.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

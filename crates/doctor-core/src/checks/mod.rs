@@ -11,6 +11,7 @@ use crate::probe::{OsFacts, Platform, Probe, ProbeError, ProcessInfo};
 pub mod agent;
 pub mod agent_facts;
 pub mod coexistence;
+pub mod install_log;
 pub mod reach;
 pub mod system;
 
@@ -109,11 +110,11 @@ pub(crate) fn judge_local(
     let coexistence = coexistence::detect(&ctx);
     let mut findings = agent::check(&ctx);
     findings.extend(agent_facts::scheduled_task(&ctx));
-    findings.extend(crate::install_log::findings(
+    findings.extend(install_log::findings(
         probe,
         catalogue,
         &ctx.os,
-        &crate::install_log::Signatures::embedded(),
+        &install_log::Signatures::embedded(),
     ));
     findings.extend(coexistence::findings(&ctx, &coexistence));
     findings.extend(system::check(&ctx));

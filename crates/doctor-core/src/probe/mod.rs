@@ -21,24 +21,7 @@ mod common;
 pub use common::{mask_credentials, parse_winhttp_settings};
 pub mod task_xml;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Windows,
-    Linux,
-    Macos,
-}
-
-impl Platform {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Windows => "windows",
-            Platform::Linux => "linux",
-            Platform::Macos => "macos",
-        }
-    }
-}
+pub use crate::platform::Platform;
 
 /// Facts about the operating system. Fields the OS does not have stay `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

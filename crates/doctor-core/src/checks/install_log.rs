@@ -12,7 +12,7 @@ use crate::probe::{OsFacts, PathKind, Platform, Probe};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-const DEFAULT: &str = include_str!("../catalogue/signatures.json");
+const DEFAULT: &str = include_str!("../../catalogue/signatures.json");
 
 /// Profiles looked at, at most; a terminal server can have thousands.
 pub const MAX_PROFILES: usize = 256;
@@ -283,7 +283,7 @@ pub fn findings(
         let bytes = match probe.read_tail(&log.path, MAX_LOG_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                out.push(crate::checks::skipped_probe_error(
+                out.push(super::skipped_probe_error(
                     "install_log.found",
                     Step::Process,
                     &e,
