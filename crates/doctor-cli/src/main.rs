@@ -183,15 +183,21 @@ impl RegionArg {
     }
 }
 
-/// `NAME:PORT` → a catalogue entry for an ad-hoc target.
+/// `NAME:PORT` or `[IPv6]:PORT` → a catalogue entry for an ad-hoc target. Names with
+/// spaces or control characters are refused here, before anything reaches the network.
 fn parse_host(text: &str) -> Option<HostEntry> {
-    let (host, port) = text.trim().rsplit_once(':')?;
+    let (host, port) = text.rsplit_once(':')?;
     let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
-    let host = host.trim_matches(['[', ']']);
-    (!host.is_empty() && !host.contains(['/', ' '])).then(|| HostEntry {
+    let host = match host.strip_prefix('[') {
+        Some(inner) => inner.strip_suffix(']')?,
+        None if host.contains(':') => return None,
+        None => host,
+    };
+    doctor_core::netfacts::valid_host_name(host).then(|| HostEntry {
         host: host.to_owned(),
         port,
         purpose: "custom".to_owned(),
+        optional: false,
     })
 }
 
@@ -507,5 +513,8 @@ mod tests {
         assert!(parse_host("sg01:http").is_none());
         assert!(parse_host(":443").is_none());
         assert!(parse_host("a b:443").is_none());
+        assert!(parse_host("a\r\nX-Evil: 1\r\n:443").is_none());
+        assert!(parse_host("ok.example\t:443").is_none());
+        assert!(parse_host("::1:443").is_none(), "IPv6 needs brackets");
     }
 }

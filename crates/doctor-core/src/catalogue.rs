@@ -51,6 +51,10 @@ pub struct HostEntry {
     pub port: u16,
     /// Key of what the host is for (`purpose.<key>` in the locales).
     pub purpose: String,
+    /// In an older copy of the vendor's list but not in the current one: tested and shown,
+    /// but its failure alone does not fail step 2.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -25,6 +25,11 @@ pub enum NetError {
     /// The peer closed the connection without answering.
     Closed,
     ProxyAuthRequired,
+    /// The proxy answered 403: its own policy denies the host.
+    ProxyDenied,
+    /// The proxy answered 500/502/503/504: it could not resolve or reach the host itself.
+    ProxyUpstream,
+    /// The proxy answered something else than 2xx.
     ProxyRefused,
     /// The certificate chain does not lead to a root this computer trusts.
     TlsUntrusted,
@@ -47,6 +52,8 @@ impl NetError {
             NetError::Unreachable => "unreachable",
             NetError::Closed => "closed",
             NetError::ProxyAuthRequired => "proxy_auth_required",
+            NetError::ProxyDenied => "proxy_denied",
+            NetError::ProxyUpstream => "proxy_upstream",
             NetError::ProxyRefused => "proxy_refused",
             NetError::TlsUntrusted => "tls_untrusted",
             NetError::TlsExpired => "tls_expired",
@@ -133,6 +140,9 @@ pub struct TlsInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpInfo {
     pub status: u16,
+    /// How the request was sent when that matters, e.g. `GET http://host/` through a proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
     /// Server time minus local time, in seconds, from `Date`.
@@ -154,6 +164,40 @@ pub struct HostResult {
     /// an intercepted certificate.
     pub tls_seen: Option<TlsInfo>,
     pub http: Stage<HttpInfo>,
+    /// The proxy's own answer when it refused (status line, error page title), as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_reply: Option<ProxyReply>,
+    /// The endpoint's own address on the connection (what the firewall sees).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_addr: Option<String>,
+}
+
+/// What a proxy said when it did not open the way: read from its status line, headers and
+/// error page, so the verdict tells its policy from its upstream trouble.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyReply {
+    pub status: u16,
+    /// As sent, e.g. `HTTP/1.1 403 Forbidden`.
+    pub status_line: String,
+    /// The `<title>` of its error page, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Squid's `X-Squid-Error` header (`ERR_DNS_FAIL 0`), when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+impl ProxyReply {
+    /// What a proxy's status means for the connection it was asked to make.
+    pub fn error(status: u16) -> Option<NetError> {
+        match status {
+            200..=299 => None,
+            407 => Some(NetError::ProxyAuthRequired),
+            403 => Some(NetError::ProxyDenied),
+            500 | 502 | 503 | 504 => Some(NetError::ProxyUpstream),
+            _ => Some(NetError::ProxyRefused),
+        }
+    }
 }
 
 impl HostResult {
@@ -175,6 +219,170 @@ impl HostResult {
     pub fn reachable(&self) -> bool {
         self.failure().is_none() && self.http.value().is_some()
     }
+
+    /// A failure that is the configured proxy's own, not the host's: its name did not
+    /// resolve, its port refused or did not answer, or it did not answer the request.
+    pub fn proxy_fault(&self) -> Option<NetError> {
+        self.via_proxy.as_ref()?;
+        match self.failure()? {
+            (StageName::Dns | StageName::Tcp, e, _) => Some(e),
+            (
+                StageName::Proxy,
+                e @ (NetError::Timeout | NetError::Closed | NetError::Reset),
+                _,
+            ) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `name` can be a host name or an IP address literal: no spaces, no control
+/// characters, nothing that could end a request line.
+pub fn valid_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+}
+
+/// The vendor page a region's host list comes from, as a full address.
+pub fn page_url(slug: &str) -> String {
+    if slug.starts_with("https://") {
+        slug.to_owned()
+    } else {
+        format!("https://docs.trendmicro.com/en-us/documentation/article/{slug}")
+    }
+}
+
+/// `host:port` as it is written in a URL or a CONNECT line: IPv6 literals in brackets.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// The one thing that explains every failure of step 2 (or every failure of its kind),
+/// so the verdict names it once instead of blaming each host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RootCause {
+    /// The proxy itself could not be reached: nothing was tested behind it.
+    ProxyUnreachable { error: NetError, detail: String },
+    /// The proxy wants credentials (407).
+    ProxyAuth { reply: Option<ProxyReply> },
+    /// The proxy's policy denies the hosts (403).
+    ProxyDenied { reply: Option<ProxyReply> },
+    /// The proxy could not resolve or reach the hosts itself (5xx).
+    ProxyUpstream { reply: Option<ProxyReply> },
+    /// Every failing host was shown a certificate from the same CA.
+    TlsInspection { issuer: String },
+    /// No host name resolved (no proxy).
+    DnsDown,
+    /// No route to any host (no proxy).
+    Offline,
+}
+
+impl RootCause {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RootCause::ProxyUnreachable { .. } => "proxy_unreachable",
+            RootCause::ProxyAuth { .. } => "proxy_auth",
+            RootCause::ProxyDenied { .. } => "proxy_denied",
+            RootCause::ProxyUpstream { .. } => "proxy_upstream",
+            RootCause::TlsInspection { .. } => "tls_inspection",
+            RootCause::DnsDown => "dns_down",
+            RootCause::Offline => "offline",
+        }
+    }
+}
+
+/// A root cause with the hosts (`host:port`) it explains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explained {
+    pub cause: RootCause,
+    pub hosts: Vec<String>,
+}
+
+/// The CA that issued what the endpoint was shown: the issuer of the last certificate sent.
+pub fn shown_issuer(r: &HostResult) -> Option<String> {
+    r.tls_seen.as_ref()?.chain.last().map(|c| c.issuer.clone())
+}
+
+/// Finds the one cause behind the failures of the required hosts, when there is one.
+/// Proxy, DNS and route failures explain a run only when every required host failed that
+/// way; a proxy's status or an inspecting CA explains the hosts that failed with it, as long
+/// as no required host failed for another reason.
+pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
+    let required: Vec<&HostResult> = results.iter().filter(|r| !r.target.optional).collect();
+    let failed: Vec<&HostResult> = required.iter().copied().filter(|r| !r.reachable()).collect();
+    let first = failed.first()?;
+    let hosts = || {
+        failed
+            .iter()
+            .map(|r| authority(&r.target.host, r.target.port))
+            .collect::<Vec<_>>()
+    };
+    let everything_failed = failed.len() == required.len();
+    if everything_failed {
+        if let Some(error) = first.proxy_fault() {
+            if failed.iter().all(|r| r.proxy_fault().is_some()) {
+                let detail = first.failure().map(|(_, _, d)| d.to_owned()).unwrap_or_default();
+                return Some(Explained {
+                    cause: RootCause::ProxyUnreachable { error, detail },
+                    hosts: hosts(),
+                });
+            }
+        }
+        if first.via_proxy.is_none() {
+            let all = |pred: &dyn Fn(StageName, NetError) -> bool| {
+                failed
+                    .iter()
+                    .all(|r| r.failure().is_some_and(|(s, e, _)| pred(s, e)))
+            };
+            if all(&|s, _| s == StageName::Dns) {
+                return Some(Explained {
+                    cause: RootCause::DnsDown,
+                    hosts: hosts(),
+                });
+            }
+            if all(&|_, e| e == NetError::Unreachable) {
+                return Some(Explained {
+                    cause: RootCause::Offline,
+                    hosts: hosts(),
+                });
+            }
+        }
+    }
+    let (_, error, _) = first.failure()?;
+    let same_error = failed
+        .iter()
+        .all(|r| r.failure().is_some_and(|(_, e, _)| e == error));
+    if !same_error {
+        return None;
+    }
+    let reply = || first.proxy_reply.clone();
+    let cause = match error {
+        NetError::ProxyAuthRequired => RootCause::ProxyAuth { reply: reply() },
+        NetError::ProxyDenied if everything_failed => RootCause::ProxyDenied { reply: reply() },
+        NetError::ProxyUpstream if everything_failed => {
+            RootCause::ProxyUpstream { reply: reply() }
+        }
+        NetError::TlsUntrusted => {
+            let issuer = shown_issuer(first)?;
+            if !failed.iter().all(|r| shown_issuer(r).as_ref() == Some(&issuer)) {
+                return None;
+            }
+            RootCause::TlsInspection { issuer }
+        }
+        _ => return None,
+    };
+    Some(Explained {
+        cause,
+        hosts: hosts(),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,7 +411,7 @@ impl RegionChoice {
 pub struct ProxyChoice {
     pub host: String,
     pub port: u16,
-    /// Where it came from: `flag`, `winhttp`, `wininet` or `environment`.
+    /// Where it came from: `flag`, `winhttp`, `wininet`, `environment` or `pac`.
     pub source: String,
     /// As configured, credentials masked.
     pub display: String,
@@ -218,4 +426,13 @@ pub struct NetworkReport {
     pub pac_url: Option<String>,
     pub timeout_secs: u64,
     pub results: Vec<HostResult>,
+    /// The one cause behind the failures, with the hosts it explains ([`root_cause`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<Explained>,
+    /// When the test ran, in the endpoint's local time with its UTC offset (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// Only the hosts given by hand were tested: the region's own hosts were not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_given_hosts: bool,
 }

@@ -1,8 +1,11 @@
-//! The real network probe: every host concurrently (bounded by a semaphore), every stage
-//! under its own timeout, nothing retried. The HTTPS request goes through reqwest with the
-//! same trust roots and, for a direct connection, pinned to the address the DNS stage found.
+//! The real network probe: every host concurrently (bounded by a semaphore), each host's
+//! whole test (DNS included) within one time budget, nothing retried. The HTTPS request
+//! goes through reqwest with the same trust roots and, for a direct connection, pinned to
+//! the address the DNS stage found. Plain-HTTP hosts go through a proxy the way a proxy
+//! client sends them (`GET http://host/`), not through a CONNECT tunnel.
 
-use super::proxy::{connect_tunnel, ProxyChoice};
+use super::proxy::{connect_tunnel, get_through, ProxyChoice};
+use crate::netfacts::{authority, valid_host_name};
 use super::tls::{classify_handshake, describe, RecordingVerifier};
 use super::{HostResult, HttpInfo, NetError, Stage, TlsInfo};
 use crate::catalogue::HostEntry;
@@ -15,9 +18,22 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
+/// A blocking name lookup used instead of the system's (tests: a resolver that hangs).
+#[derive(Clone)]
+pub struct Resolver(pub Arc<dyn Fn(&str, u16) -> std::io::Result<Vec<IpAddr>> + Send + Sync>);
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Resolver(..)")
+    }
+}
+
+/// How long after the first address's attempt the next one starts (Happy Eyeballs).
+const NEXT_ADDRESS_AFTER: Duration = Duration::from_millis(250);
+
 #[derive(Debug, Clone)]
 pub struct NetConfig {
-    /// Each stage (DNS, connect, CONNECT, handshake, request) gets this long.
+    /// Each host's whole test (DNS, connect, CONNECT, handshake, request) ends within this.
     pub timeout: Duration,
     /// How many hosts are probed at the same time.
     pub concurrency: usize,
@@ -28,6 +44,8 @@ pub struct NetConfig {
     pub skip_os_roots: bool,
     /// Host names answered without asking DNS, like curl's `--resolve` (tests).
     pub resolve: HashMap<String, Vec<IpAddr>>,
+    /// The blocking lookup to use instead of the system resolver.
+    pub resolver: Option<Resolver>,
 }
 
 impl Default for NetConfig {
@@ -39,7 +57,17 @@ impl Default for NetConfig {
             extra_roots: Vec::new(),
             skip_os_roots: false,
             resolve: HashMap::new(),
+            resolver: None,
         }
+    }
+}
+
+/// A duration for people: `10 s`, `0.8 s`.
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -97,7 +125,10 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
     out.into_iter().flatten().collect()
 }
 
-async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>> {
+/// Resolves `host` within the budget. The lookup runs on a blocking thread that is left
+/// behind when the budget ends: the system resolver cannot be interrupted, but its answer
+/// is no longer waited for.
+async fn resolve(host: &str, port: u16, config: &NetConfig, deadline: Instant) -> Stage<Vec<IpAddr>> {
     let start = Instant::now();
     if let Some(ips) = config.resolve.get(host) {
         return Stage::Ok {
@@ -105,22 +136,46 @@ async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>
             value: ips.clone(),
         };
     }
-    match tokio::time::timeout(config.timeout, tokio::net::lookup_host((host, port))).await {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Stage::Ok {
+            ms: 0,
+            value: vec![ip],
+        };
+    }
+    if !valid_host_name(host) {
+        return Stage::Failed {
+            ms: 0,
+            error: NetError::DnsNotFound,
+            detail: format!("{host:?} is not a valid host name"),
+        };
+    }
+    let (name, resolver) = (host.to_owned(), config.resolver.clone());
+    let lookup = tokio::task::spawn_blocking(move || match resolver {
+        Some(r) => (r.0)(&name, port),
+        None => std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), port))
+            .map(|a| a.map(|a| a.ip()).collect()),
+    });
+    match tokio::time::timeout_at(deadline.into(), lookup).await {
         Err(_) => Stage::Failed {
             ms: ms(start),
             error: NetError::DnsTimeout,
-            detail: format!("no answer for {host} within {} s", config.timeout.as_secs()),
+            detail: format!("no answer for {host} within {}", secs(config.timeout)),
         },
         Ok(Err(e)) => Stage::Failed {
             ms: ms(start),
             error: NetError::DnsNotFound,
+            detail: format!("{host}: the lookup failed: {e}"),
+        },
+        Ok(Ok(Err(e))) => Stage::Failed {
+            ms: ms(start),
+            error: NetError::DnsNotFound,
             detail: format!("{host}: {e}"),
         },
-        Ok(Ok(addrs)) => {
+        Ok(Ok(Ok(found))) => {
             let mut ips: Vec<IpAddr> = Vec::new();
-            for a in addrs {
-                if !ips.contains(&a.ip()) {
-                    ips.push(a.ip());
+            for ip in found {
+                if !ips.contains(&ip) {
+                    ips.push(ip);
                 }
             }
             if ips.is_empty() {
@@ -139,48 +194,83 @@ async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>
     }
 }
 
-/// Connects to the first address that answers; IPv4 first, as most firewalls are written.
-async fn connect(addrs: &[SocketAddr], timeout: Duration) -> (Stage<String>, Option<TcpStream>) {
+/// Connects to the first address that answers, IPv4 first (as most firewalls are written),
+/// starting the next address's attempt a moment after the previous one (Happy Eyeballs);
+/// all attempts share the host's budget.
+async fn connect(
+    addrs: &[SocketAddr],
+    deadline: Instant,
+    timeout: Duration,
+) -> (Stage<String>, Option<TcpStream>) {
     let start = Instant::now();
     let mut sorted = addrs.to_vec();
     sorted.sort_by_key(|a| a.is_ipv6());
-    let mut last: Option<(NetError, String)> = None;
-    for addr in sorted.iter().take(3) {
-        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => {
+    sorted.truncate(4);
+    let mut attempts = tokio::task::JoinSet::new();
+    for (i, addr) in sorted.iter().copied().enumerate() {
+        attempts.spawn(async move {
+            tokio::time::sleep(NEXT_ADDRESS_AFTER * u32::try_from(i).unwrap_or(4)).await;
+            (addr, TcpStream::connect(addr).await)
+        });
+    }
+    let mut errors: Vec<(NetError, String)> = Vec::new();
+    let failed = |error, detail| Stage::Failed {
+        ms: ms(start),
+        error,
+        detail,
+    };
+    loop {
+        match tokio::time::timeout_at(deadline.into(), attempts.join_next()).await {
+            Err(_) => {
+                let answered: Vec<&str> = errors.iter().map(|(_, d)| d.as_str()).collect();
+                let mut detail = format!(
+                    "{}: no answer within {}",
+                    sorted
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    secs(timeout)
+                );
+                if !answered.is_empty() {
+                    detail.push_str(&format!(" ({})", answered.join("; ")));
+                }
+                return (failed(NetError::Timeout, detail), None);
+            }
+            Ok(None) => break,
+            Ok(Some(Ok((addr, Ok(stream))))) => {
+                attempts.abort_all();
                 return (
                     Stage::Ok {
                         ms: ms(start),
                         value: addr.to_string(),
                     },
-                    Some(s),
-                )
+                    Some(stream),
+                );
             }
-            Ok(Err(e)) => last = Some((io_error(&e), format!("{addr}: {e}"))),
-            Err(_) => {
-                last = Some((
-                    NetError::Timeout,
-                    format!("{addr}: no answer within {} s", timeout.as_secs()),
-                ))
-            }
+            Ok(Some(Ok((addr, Err(e))))) => errors.push((io_error(&e), format!("{addr}: {e}"))),
+            Ok(Some(Err(_))) => {}
         }
     }
-    let (error, detail) =
-        last.unwrap_or((NetError::Unreachable, "no address to connect to".into()));
-    (
-        Stage::Failed {
-            ms: ms(start),
-            error,
-            detail,
-        },
-        None,
-    )
+    let (error, detail) = match errors.len() {
+        0 => (NetError::Unreachable, "no address to connect to".to_owned()),
+        _ => (
+            errors[0].0,
+            errors
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    };
+    (failed(error, detail), None)
 }
 
 async fn handshake(
     stream: TcpStream,
     host: &str,
     roots: Arc<RootCertStore>,
+    deadline: Instant,
     timeout: Duration,
 ) -> (Stage<TlsInfo>, Option<TlsInfo>) {
     let start = Instant::now();
@@ -213,15 +303,13 @@ async fn handshake(
         );
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let tls = match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
+    let tls = match tokio::time::timeout_at(deadline.into(), connector.connect(name, stream)).await
+    {
         Err(_) => {
             return (
                 failed(
                     NetError::Timeout,
-                    format!(
-                        "the TLS handshake got no answer within {} s",
-                        timeout.as_secs()
-                    ),
+                    format!("the TLS handshake got no answer within {}", secs(timeout)),
                 ),
                 None,
             )
@@ -274,7 +362,16 @@ async fn http_request(
     pinned: Option<SocketAddr>,
     config: &NetConfig,
     roots: Arc<RootCertStore>,
+    deadline: Instant,
 ) -> Stage<HttpInfo> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Stage::Failed {
+            ms: 0,
+            error: NetError::Timeout,
+            detail: format!("no HTTP answer within {}", secs(config.timeout)),
+        };
+    }
     let start = Instant::now();
     let failed = |detail: String| Stage::Failed {
         ms: ms(start),
@@ -292,18 +389,18 @@ async fn http_request(
     };
     let mut builder = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
-        .connect_timeout(config.timeout)
-        .timeout(config.timeout)
+        .connect_timeout(left)
+        .timeout(left)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("basecamp-doctor/", env!("CARGO_PKG_VERSION")));
     builder = match &config.proxy {
-        Some(p) => match reqwest::Proxy::all(format!("http://{}:{}", p.host, p.port)) {
+        Some(p) => match reqwest::Proxy::all(format!("http://{}", authority(&p.host, p.port))) {
             Ok(proxy) => builder.proxy(proxy),
             Err(e) => return failed(e.to_string()),
         },
         None => builder.no_proxy(),
     };
-    if let Some(addr) = pinned {
+    if let Some(addr) = pinned.filter(|_| target.host.parse::<IpAddr>().is_err()) {
         builder = builder.resolve(&target.host, addr);
     }
     let client = match builder.build() {
@@ -311,7 +408,7 @@ async fn http_request(
         Err(e) => return failed(e.to_string()),
     };
     let scheme = if target.port == 80 { "http" } else { "https" };
-    let url = format!("{scheme}://{}:{}/", target.host, target.port);
+    let url = format!("{scheme}://{}/", authority(&target.host, target.port));
     match client.get(&url).send().await {
         Ok(resp) => {
             let date = resp
@@ -319,14 +416,12 @@ async fn http_request(
                 .get(reqwest::header::DATE)
                 .and_then(|d| d.to_str().ok())
                 .map(str::to_owned);
-            let skew_secs = date
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-                .map(|d| d.timestamp() - chrono::Utc::now().timestamp());
+            let skew_secs = skew_from(date.as_deref());
             Stage::Ok {
                 ms: ms(start),
                 value: HttpInfo {
                     status: resp.status().as_u16(),
+                    request: None,
                     date,
                     skew_secs,
                 },
@@ -335,7 +430,7 @@ async fn http_request(
         Err(e) if e.is_timeout() => Stage::Failed {
             ms: ms(start),
             error: NetError::Timeout,
-            detail: format!("no HTTP answer within {} s", config.timeout.as_secs()),
+            detail: format!("no HTTP answer within {}", secs(config.timeout)),
         },
         Err(e) => {
             // reqwest hides the cause behind a chain of sources; show all of it.
@@ -350,7 +445,13 @@ async fn http_request(
     }
 }
 
+fn skew_from(date: Option<&str>) -> Option<i64> {
+    date.and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+        .map(|d| d.timestamp() - chrono::Utc::now().timestamp())
+}
+
 async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertStore>) -> HostResult {
+    let deadline = Instant::now() + config.timeout;
     let mut r = HostResult {
         target: target.clone(),
         via_proxy: config.proxy.as_ref().map(|p| p.display.clone()),
@@ -360,13 +461,24 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         tls: Stage::NotRun,
         tls_seen: None,
         http: Stage::NotRun,
+        proxy_reply: None,
+        local_addr: None,
     };
+    // Nothing that could end a request line reaches the network.
+    if !valid_host_name(&target.host) {
+        r.dns = Stage::Failed {
+            ms: 0,
+            error: NetError::DnsNotFound,
+            detail: format!("{:?} is not a valid host name", target.host),
+        };
+        return r;
+    }
     // Through a proxy the proxy resolves the target; we resolve and reach the proxy.
     let (dns_host, dns_port) = match &config.proxy {
         Some(p) => (p.host.clone(), p.port),
         None => (target.host.clone(), target.port),
     };
-    r.dns = resolve(&dns_host, dns_port, config).await;
+    r.dns = resolve(&dns_host, dns_port, config, deadline).await;
     let Some(ips) = r.dns.value().cloned() else {
         return r;
     };
@@ -374,15 +486,55 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         .iter()
         .map(|ip| SocketAddr::new(*ip, dns_port))
         .collect();
-    let (tcp, stream) = connect(&addrs, config.timeout).await;
+    let (tcp, stream) = connect(&addrs, deadline, config.timeout).await;
     r.tcp = tcp;
     let Some(mut stream) = stream else {
         return r;
     };
+    r.local_addr = stream.local_addr().ok().map(|a| a.ip().to_string());
+    let plain_http = target.port == 80;
     if config.proxy.is_some() {
         let start = Instant::now();
-        let answer = tokio::time::timeout(
-            config.timeout,
+        if plain_http {
+            // The way the agent's HTTP client uses a proxy for http:// URLs.
+            let answer =
+                tokio::time::timeout_at(deadline.into(), get_through(&mut stream, &target.host, target.port))
+                    .await;
+            match answer {
+                Err(_) => {
+                    r.proxy = Stage::Failed {
+                        ms: ms(start),
+                        error: NetError::Timeout,
+                        detail: format!(
+                            "the proxy did not answer the request within {}",
+                            secs(config.timeout)
+                        ),
+                    }
+                }
+                Ok(Err((error, detail, reply))) => {
+                    r.proxy = Stage::Failed {
+                        ms: ms(start),
+                        error,
+                        detail,
+                    };
+                    r.proxy_reply = reply;
+                }
+                Ok(Ok(fetched)) => {
+                    r.http = Stage::Ok {
+                        ms: ms(start),
+                        value: HttpInfo {
+                            status: fetched.status,
+                            skew_secs: skew_from(fetched.date.as_deref()),
+                            date: fetched.date,
+                            request: Some(fetched.request),
+                        },
+                    }
+                }
+            }
+            return r;
+        }
+        let answer = tokio::time::timeout_at(
+            deadline.into(),
             connect_tunnel(&mut stream, &target.host, target.port),
         )
         .await;
@@ -391,15 +543,18 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
                 ms: ms(start),
                 error: NetError::Timeout,
                 detail: format!(
-                    "the proxy did not answer CONNECT within {} s",
-                    config.timeout.as_secs()
+                    "the proxy did not answer CONNECT within {}",
+                    secs(config.timeout)
                 ),
             },
-            Ok(Err((error, detail))) => Stage::Failed {
-                ms: ms(start),
-                error,
-                detail,
-            },
+            Ok(Err((error, detail, reply))) => {
+                r.proxy_reply = reply;
+                Stage::Failed {
+                    ms: ms(start),
+                    error,
+                    detail,
+                }
+            }
             Ok(Ok(status)) => Stage::Ok {
                 ms: ms(start),
                 value: status,
@@ -409,8 +564,15 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
             return r;
         }
     }
-    if target.port != 80 {
-        let (tls, seen) = handshake(stream, &target.host, roots.clone(), config.timeout).await;
+    if !plain_http {
+        let (tls, seen) = handshake(
+            stream,
+            &target.host,
+            roots.clone(),
+            deadline,
+            config.timeout,
+        )
+        .await;
         r.tls = tls;
         r.tls_seen = seen;
         if r.tls.failure().is_some() {
@@ -423,6 +585,6 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         (None, Stage::Ok { value, .. }) => value.parse().ok(),
         _ => None,
     };
-    r.http = http_request(&target, pinned, config, roots).await;
+    r.http = http_request(&target, pinned, config, roots, deadline).await;
     r
 }

@@ -52,12 +52,23 @@ pub async fn run(
         pac_url,
         timeout_secs: options.config.timeout.as_secs(),
         results: Vec::new(),
+        root_cause: None,
+        checked_at: Some(chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+        only_given_hosts: false,
     };
-    let Some(region) = region.and_then(|r| catalogue.region(r.code())) else {
-        report.region = None;
-        return report;
+    let mut targets = match region.and_then(|r| catalogue.region(r.code())) {
+        Some(region) => catalogue.targets(region),
+        None => {
+            report.region = None;
+            // Hosts given by hand are tested even when the region is not known; the
+            // report says the region's own hosts were not.
+            if options.extra_hosts.is_empty() {
+                return report;
+            }
+            report.only_given_hosts = true;
+            Vec::new()
+        }
     };
-    let mut targets = catalogue.targets(region);
     for extra in &options.extra_hosts {
         if !targets
             .iter()
@@ -74,6 +85,7 @@ pub async fn run(
             crate::network::probe_hosts(&targets, &config).await
         }
     };
+    report.root_cause = crate::netfacts::root_cause(&report.results);
     report
 }
 
@@ -88,5 +100,9 @@ pub fn run_blocking(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    Ok(rt.block_on(run(probe, catalogue, os, options)))
+    let report = rt.block_on(run(probe, catalogue, os, options));
+    // A system lookup still blocking past its budget must not hold the step open: dropping
+    // the runtime would wait for it.
+    rt.shutdown_background();
+    Ok(report)
 }

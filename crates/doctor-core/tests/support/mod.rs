@@ -191,6 +191,7 @@ pub fn target(host: &str, port: u16) -> HostEntry {
         host: host.to_owned(),
         port,
         purpose: "xbc_api".to_owned(),
+        optional: false,
     }
 }
 
