@@ -17,6 +17,8 @@ packages=(build-essential pkg-config curl file ca-certificates libssl-dev
   libegl-dev libgbm-dev)
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64 imagemagick)
+  # The network tests start their own squid (forward proxy, basic auth, deny list) on loopback.
+  packages+=(squid openssl)
 fi
 
 missing=()
