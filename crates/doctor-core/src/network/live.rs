@@ -272,7 +272,7 @@ async fn handshake(
     roots: Arc<RootCertStore>,
     deadline: Instant,
     timeout: Duration,
-) -> (Stage<TlsInfo>, Option<TlsInfo>) {
+) -> (Stage<TlsInfo>, Option<TlsInfo>, Option<Tls>) {
     let start = Instant::now();
     let failed = |error, detail: String| Stage::Failed {
         ms: ms(start),
@@ -291,7 +291,7 @@ async fn handshake(
     });
     let config = match config {
         Ok(c) => c,
-        Err(e) => return (failed(NetError::TlsFailed, e.to_string()), None),
+        Err(e) => return (failed(NetError::TlsFailed, e.to_string()), None, None),
     };
     let Ok(name) = ServerName::try_from(host.to_owned()) else {
         return (
@@ -299,6 +299,7 @@ async fn handshake(
                 NetError::TlsFailed,
                 format!("{host} is not a valid server name"),
             ),
+            None,
             None,
         );
     };
@@ -312,9 +313,10 @@ async fn handshake(
                     format!("the TLS handshake got no answer within {}", secs(timeout)),
                 ),
                 None,
+                None,
             )
         }
-        Ok(Err(e)) => return (failed(classify_handshake(&e), e.to_string()), None),
+        Ok(Err(e)) => return (failed(classify_handshake(&e), e.to_string()), None, None),
         Ok(Ok(s)) => s,
     };
     let (_, conn) = tls.get_ref();
@@ -346,14 +348,65 @@ async fn handshake(
         },
     };
     match rec.problem {
-        Some((error, detail)) => (failed(error, detail), Some(info)),
+        Some((error, detail)) => (failed(error, detail), Some(info), None),
         None => (
             Stage::Ok {
                 ms: ms(start),
                 value: info.clone(),
             },
             Some(info),
+            Some(tls),
         ),
+    }
+}
+
+type Tls = tokio_rustls::client::TlsStream<TcpStream>;
+
+/// One request over the connection the handshake verified: for IP-address targets, whose
+/// name reqwest cannot carry through a proxy tunnel.
+async fn http_over(
+    mut tls: Tls,
+    target: &HostEntry,
+    deadline: Instant,
+    timeout: Duration,
+) -> Stage<HttpInfo> {
+    use tokio::io::AsyncWriteExt;
+    let start = Instant::now();
+    let failed = |error, detail: String| Stage::Failed {
+        ms: ms(start),
+        error,
+        detail,
+    };
+    let host = authority(&target.host, target.port);
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: basecamp-doctor\r\nConnection: close\r\n\r\n"
+    );
+    let exchange = async {
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| (NetError::HttpFailed, e.to_string()))?;
+        super::proxy::read_answer(&mut tls)
+            .await
+            .map_err(|(_, d)| (NetError::HttpFailed, d))
+    };
+    match tokio::time::timeout_at(deadline.into(), exchange).await {
+        Err(_) => failed(
+            NetError::Timeout,
+            format!("no HTTP answer within {}", secs(timeout)),
+        ),
+        Ok(Err((error, detail))) => failed(error, detail),
+        Ok(Ok(answer)) => {
+            let date = answer.header("Date").map(str::to_owned);
+            Stage::Ok {
+                ms: ms(start),
+                value: HttpInfo {
+                    status: answer.status,
+                    skew_secs: skew_from(date.as_deref()),
+                    date,
+                    request: None,
+                },
+            }
+        }
     }
 }
 
@@ -565,7 +618,7 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         }
     }
     if !plain_http {
-        let (tls, seen) = handshake(
+        let (tls, seen, verified) = handshake(
             stream,
             &target.host,
             roots.clone(),
@@ -576,6 +629,10 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         r.tls = tls;
         r.tls_seen = seen;
         if r.tls.failure().is_some() {
+            return r;
+        }
+        if let Some(verified) = verified.filter(|_| target.host.parse::<IpAddr>().is_ok()) {
+            r.http = http_over(verified, &target, deadline, config.timeout).await;
             return r;
         }
     } else {

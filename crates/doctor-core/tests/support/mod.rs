@@ -67,6 +67,21 @@ pub async fn https_server(
     date_offset: chrono::Duration,
 ) -> SocketAddr {
     let listener = TcpListener::bind((LOOPBACK, 0)).await.unwrap();
+    serve_https(listener, config, delay, date_offset)
+}
+
+/// [`https_server`] on a given address (an IPv6 loopback, a fixed port).
+pub async fn https_server_at(at: SocketAddr, config: Arc<rustls::ServerConfig>) -> SocketAddr {
+    let listener = TcpListener::bind(at).await.unwrap();
+    serve_https(listener, config, Duration::ZERO, chrono::Duration::zero())
+}
+
+fn serve_https(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    delay: Duration,
+    date_offset: chrono::Duration,
+) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     tokio::spawn(async move {
@@ -184,6 +199,44 @@ pub async fn connect_proxy(upstream: SocketAddr, require_auth: bool) -> SocketAd
         }
     });
     addr
+}
+
+/// A CONNECT proxy that tunnels everything to `upstream` and records each request line.
+pub async fn recording_connect_proxy(
+    upstream: SocketAddr,
+) -> (SocketAddr, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind((LOOPBACK, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match client.read(&mut byte).await {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                record
+                    .lock()
+                    .unwrap()
+                    .push(text.lines().next().unwrap_or_default().to_owned());
+                let Ok(mut server) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    (addr, seen)
 }
 
 pub fn target(host: &str, port: u16) -> HostEntry {
