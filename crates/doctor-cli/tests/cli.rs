@@ -289,9 +289,15 @@ fn the_network_note_is_written_in_the_chosen_language() {
     let text = std::fs::read_to_string(&note).unwrap();
     assert!(text.starts_with("ネットワーク管理者の方へ"), "{text}");
     // Inspected connections got through: the note asks for an exclusion, not an allow rule.
-    assert!(!text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"), "{text}");
+    assert!(
+        !text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"),
+        "{text}"
+    );
     assert!(text.contains("TLS/SSL インスペクション"));
-    assert_eq!(v["network"]["root_cause"]["cause"]["kind"], "tls_inspection");
+    assert_eq!(
+        v["network"]["root_cause"]["cause"]["kind"],
+        "tls_inspection"
+    );
     assert_eq!(
         v["network"]["root_cause"]["hosts"][0],
         "api-ap2.xbc.trendmicro.com:443"

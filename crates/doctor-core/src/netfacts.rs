@@ -226,11 +226,9 @@ impl HostResult {
         self.via_proxy.as_ref()?;
         match self.failure()? {
             (StageName::Dns | StageName::Tcp, e, _) => Some(e),
-            (
-                StageName::Proxy,
-                e @ (NetError::Timeout | NetError::Closed | NetError::Reset),
-                _,
-            ) => Some(e),
+            (StageName::Proxy, e @ (NetError::Timeout | NetError::Closed | NetError::Reset), _) => {
+                Some(e)
+            }
             _ => None,
         }
     }
@@ -317,7 +315,11 @@ pub fn shown_issuer(r: &HostResult) -> Option<String> {
 /// as no required host failed for another reason.
 pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
     let required: Vec<&HostResult> = results.iter().filter(|r| !r.target.optional).collect();
-    let failed: Vec<&HostResult> = required.iter().copied().filter(|r| !r.reachable()).collect();
+    let failed: Vec<&HostResult> = required
+        .iter()
+        .copied()
+        .filter(|r| !r.reachable())
+        .collect();
     let first = failed.first()?;
     let hosts = || {
         failed
@@ -329,7 +331,10 @@ pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
     if everything_failed {
         if let Some(error) = first.proxy_fault() {
             if failed.iter().all(|r| r.proxy_fault().is_some()) {
-                let detail = first.failure().map(|(_, _, d)| d.to_owned()).unwrap_or_default();
+                let detail = first
+                    .failure()
+                    .map(|(_, _, d)| d.to_owned())
+                    .unwrap_or_default();
                 return Some(Explained {
                     cause: RootCause::ProxyUnreachable { error, detail },
                     hosts: hosts(),
@@ -367,12 +372,13 @@ pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
     let cause = match error {
         NetError::ProxyAuthRequired => RootCause::ProxyAuth { reply: reply() },
         NetError::ProxyDenied if everything_failed => RootCause::ProxyDenied { reply: reply() },
-        NetError::ProxyUpstream if everything_failed => {
-            RootCause::ProxyUpstream { reply: reply() }
-        }
+        NetError::ProxyUpstream if everything_failed => RootCause::ProxyUpstream { reply: reply() },
         NetError::TlsUntrusted => {
             let issuer = shown_issuer(first)?;
-            if !failed.iter().all(|r| shown_issuer(r).as_ref() == Some(&issuer)) {
+            if !failed
+                .iter()
+                .all(|r| shown_issuer(r).as_ref() == Some(&issuer))
+            {
                 return None;
             }
             RootCause::TlsInspection { issuer }

@@ -252,9 +252,18 @@ async fn squid_asking_for_credentials_is_read_as_407_with_its_status_line_and_pa
     );
     let reply = r.proxy_reply.as_ref().unwrap();
     assert!(reply.status_line.contains("407"), "{reply:?}");
-    assert!(reply.title.as_deref().is_some_and(|t| t.starts_with("ERROR")), "{reply:?}");
+    assert!(
+        reply
+            .title
+            .as_deref()
+            .is_some_and(|t| t.starts_with("ERROR")),
+        "{reply:?}"
+    );
 
-    let all = findings(&Catalogue::embedded(), &report(results.clone(), cfg.proxy.clone()));
+    let all = findings(
+        &Catalogue::embedded(),
+        &report(results.clone(), cfg.proxy.clone()),
+    );
     let summary = finding(&all, "network.summary");
     assert_eq!(summary.message.key, "network.summary.cause.proxy_auth");
     assert_eq!(problems(&all).len(), 1, "one cause, one problem");
@@ -302,14 +311,23 @@ async fn squid_denying_a_domain_is_the_proxys_policy_naming_the_proxy_with_its_p
     );
     let rep = report(results.clone(), cfg.proxy.clone());
     let all = findings(&Catalogue::embedded(), &rep);
-    let host = finding(&all, &format!("network.host.{}:{}", names[1], server.port()));
+    let host = finding(
+        &all,
+        &format!("network.host.{}:{}", names[1], server.port()),
+    );
     assert_eq!(host.message.key, "network.host.proxy_denied");
-    assert_eq!(host.message.params["proxy"], squid.choice("winhttp").display);
+    assert_eq!(
+        host.message.params["proxy"],
+        squid.choice("winhttp").display
+    );
     assert_eq!(
         host.remedy.as_ref().unwrap().key,
         "network.remedy.proxy_denied"
     );
-    assert_eq!(evidence(host, "proxy_status"), Some("HTTP/1.1 403 Forbidden"));
+    assert_eq!(
+        evidence(host, "proxy_status"),
+        Some("HTTP/1.1 403 Forbidden")
+    );
     assert!(evidence(host, "proxy_error_code")
         .unwrap()
         .starts_with("ERR_ACCESS_DENIED"));
@@ -387,7 +405,10 @@ async fn squid_unable_to_resolve_or_reach_the_host_is_upstream_trouble_not_an_ac
         let text = note::render(&rep, &os(), &Catalogue::embedded(), lang);
         let l = Locale::get(lang);
         assert!(!text.contains(l.text("note.allow_heading")), "{text}");
-        assert!(text.contains("ERR_") || text.contains("HTTP/1.1 5"), "{text}");
+        assert!(
+            text.contains("ERR_") || text.contains("HTTP/1.1 5"),
+            "{text}"
+        );
     }
 }
 
@@ -446,11 +467,19 @@ async fn a_plain_http_host_goes_through_squid_as_a_get_not_a_connect_to_port_80(
     assert!(r.reachable(), "{r:#?}");
     let http = r.http.value().unwrap();
     assert_eq!(http.status, 200);
-    assert_eq!(http.request.as_deref(), Some(&*format!("GET http://{CDN}/")));
-    let all = findings(&Catalogue::embedded(), &report(results.clone(), cfg.proxy.clone()));
+    assert_eq!(
+        http.request.as_deref(),
+        Some(&*format!("GET http://{CDN}/"))
+    );
+    let all = findings(
+        &Catalogue::embedded(),
+        &report(results.clone(), cfg.proxy.clone()),
+    );
     assert_eq!(finding(&all, "network.summary").status, Status::Pass);
     let host = finding(&all, &format!("network.host.{CDN}:80"));
-    assert!(evidence(host, "stage_http").unwrap().contains("GET http://"));
+    assert!(evidence(host, "stage_http")
+        .unwrap()
+        .contains("GET http://"));
 }
 
 fn os() -> doctor_core::probe::OsFacts {

@@ -119,7 +119,10 @@ async fn a_proxy_whose_name_does_not_resolve_is_one_problem_about_the_proxy() {
     for r in &rep.results {
         assert_eq!(r.failure().map(|(s, _, _)| s), Some(StageName::Dns));
         // The detail names the proxy, not the Vision One host.
-        assert!(r.failure().unwrap().2.contains("proxy.corp.invalid"), "{r:#?}");
+        assert!(
+            r.failure().unwrap().2.contains("proxy.corp.invalid"),
+            "{r:#?}"
+        );
     }
     let error = rep.results[0].failure().unwrap().1;
     assert_one_proxy_problem(&rep, error, "WinHTTP");
@@ -179,7 +182,10 @@ async fn mixed_causes_are_not_merged_but_dns_down_everywhere_is_one_cause() {
         ..NetConfig::default()
     };
     let results = probe_hosts(
-        &[target("api.vision-one.invalid", 443), target("wsc.vision-one.invalid", 443)],
+        &[
+            target("api.vision-one.invalid", 443),
+            target("wsc.vision-one.invalid", 443),
+        ],
         &cfg,
     )
     .await;
@@ -193,7 +199,10 @@ async fn mixed_causes_are_not_merged_but_dns_down_everywhere_is_one_cause() {
     let all = findings(&Catalogue::embedded(), &rep);
     assert_eq!(problems(&all).len(), 1);
     let en = note::render(&rep, &os(), &Catalogue::embedded(), Lang::En);
-    assert!(!en.contains(Locale::get(Lang::En).text("note.allow_heading")), "{en}");
+    assert!(
+        !en.contains(Locale::get(Lang::En).text("note.allow_heading")),
+        "{en}"
+    );
 }
 
 /// Behaviour 9 and 10: inspection on some hosts while the rest pass is one problem, and
@@ -245,7 +254,10 @@ async fn inspection_of_some_hosts_is_one_problem_and_the_note_asks_for_exclusion
     assert!(addr_line.contains("127.0.0.1"), "{addr_line}");
     assert!(text.contains("https://docs.trendmicro.com/en-us/documentation/article/trend-vision-one-firewall-japan-all-exceptions"), "{text}");
     let ja = note::render(&rep, &os(), &Catalogue::embedded(), Lang::Ja);
-    assert!(ja.contains("Corp Inspection CA") && ja.contains("除外"), "{ja}");
+    assert!(
+        ja.contains("Corp Inspection CA") && ja.contains("除外"),
+        "{ja}"
+    );
 }
 
 /// Behaviour 10: the proxy used and where its setting came from are in the note.
@@ -276,7 +288,10 @@ async fn the_note_names_the_proxy_used_and_its_source() {
     assert!(proxy_line.contains(&choice.display), "{proxy_line}");
     assert!(proxy_line.contains("WinHTTP"), "{proxy_line}");
     // Allow rules only for what was blocked.
-    assert!(text.contains(&format!("{WSC}  TCP {}", refused.port())), "{text}");
+    assert!(
+        text.contains(&format!("{WSC}  TCP {}", refused.port())),
+        "{text}"
+    );
     assert!(!text.contains(&format!("{API}  TCP")), "{text}");
 }
 
@@ -371,7 +386,10 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
     let r = &rep.results[0];
     if rep.proxy.is_none() {
         assert!(r.reachable(), "{r:#?}");
-        assert_eq!(r.tcp.value().map(String::as_str), Some(&*format!("[::1]:{port}")));
+        assert_eq!(
+            r.tcp.value().map(String::as_str),
+            Some(&*format!("[::1]:{port}"))
+        );
     }
     let all = findings(&Catalogue::embedded(), &rep);
     let region = finding(&all, "network.region");
@@ -380,9 +398,14 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
         (Status::Warn, "network.region.only_given")
     );
     assert!(region.remedy.is_some());
-    assert!(all.iter().any(|f| f.id == format!("network.host.::1:{port}")));
+    assert!(all
+        .iter()
+        .any(|f| f.id == format!("network.host.::1:{port}")));
     let text = note::render(&rep, &os(), &Catalogue::embedded(), Lang::En);
-    assert!(text.contains(Locale::get(Lang::En).text("note.region_not_tested")), "{text}");
+    assert!(
+        text.contains(Locale::get(Lang::En).text("note.region_not_tested")),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -399,7 +422,10 @@ async fn an_ipv6_literal_goes_through_a_proxy_in_brackets() {
     let results = probe_hosts(&[target("::1", 443)], &cfg).await;
     assert!(results[0].reachable(), "{:#?}", results[0]);
     let lines = seen.lock().unwrap().clone();
-    assert!(lines.iter().any(|l| l == "CONNECT [::1]:443 HTTP/1.1"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == "CONNECT [::1]:443 HTTP/1.1"),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]
@@ -415,12 +441,20 @@ async fn a_name_with_control_characters_never_reaches_a_connect_line() {
     let mut cfg = config(vec![ca.der()], &[], Duration::from_secs(5));
     cfg.proxy = Some(proxy_at("127.0.0.1", proxy.port(), "flag"));
     let evil = format!("{API}:443 HTTP/1.1\r\nX-Injected: 1\r\n\r\nCONNECT {API}");
-    let results = probe_hosts(&[target(&evil, 443), target("has space.example", 443)], &cfg).await;
+    let results = probe_hosts(
+        &[target(&evil, 443), target("has space.example", 443)],
+        &cfg,
+    )
+    .await;
     for r in &results {
         assert!(!r.reachable());
         assert_eq!(r.tcp, doctor_core::network::Stage::NotRun, "{r:#?}");
     }
-    assert!(seen.lock().unwrap().is_empty(), "{:?}", seen.lock().unwrap());
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
 }
 
 /// Behaviour 6: a resolver that hangs does not hold the host's test past its budget.

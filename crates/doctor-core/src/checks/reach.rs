@@ -184,7 +184,10 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
     };
     match &explained.cause {
         RootCause::ProxyUnreachable { error, detail } => {
-            params.push(("reason", key_param(&format!("note.error.{}", error.as_str()))));
+            params.push((
+                "reason",
+                key_param(&format!("note.error.{}", error.as_str())),
+            ));
             evidence.push(("proxy_error", detail.clone()));
         }
         RootCause::TlsInspection { issuer } => {
@@ -193,7 +196,10 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
         }
         _ => {}
     }
-    let status_line = reply.as_ref().map(|r| r.status_line.clone()).unwrap_or_default();
+    let status_line = reply
+        .as_ref()
+        .map(|r| r.status_line.clone())
+        .unwrap_or_default();
     params.push(("status_line", status_line));
     if let Some(reply) = &reply {
         evidence.push(("proxy_status", reply.status_line.clone()));
@@ -204,7 +210,8 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
             evidence.push(("proxy_error_code", c.clone()));
         }
     }
-    let mut remedy = Message::new(format!("{key}.remedy")).with("hosts", explained.hosts.join(", "));
+    let mut remedy =
+        Message::new(format!("{key}.remedy")).with("hosts", explained.hosts.join(", "));
     for (k, v) in &params {
         remedy = remedy.with(k, v.clone());
     }
@@ -337,9 +344,17 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     out.push(proxy_f);
 
     // Hosts only an older copy of the vendor's list has do not count.
-    let required: Vec<&HostResult> = report.results.iter().filter(|r| !r.target.optional).collect();
+    let required: Vec<&HostResult> = report
+        .results
+        .iter()
+        .filter(|r| !r.target.optional)
+        .collect();
     let total = required.len();
-    let failed: Vec<&HostResult> = required.iter().copied().filter(|r| !r.reachable()).collect();
+    let failed: Vec<&HostResult> = required
+        .iter()
+        .copied()
+        .filter(|r| !r.reachable())
+        .collect();
     let summary = if report.results.is_empty() {
         f(
             "network.summary",
@@ -351,8 +366,12 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     } else if let Some(c) = &cause {
         cause_summary(report, c)
     } else if failed.len() == total {
-        f("network.summary", Status::Fail, "network.summary.all_failed")
-            .remedy(Message::new("network.summary.all_failed.remedy"))
+        f(
+            "network.summary",
+            Status::Fail,
+            "network.summary.all_failed",
+        )
+        .remedy(Message::new("network.summary.all_failed.remedy"))
     } else {
         f(
             "network.summary",

@@ -5,10 +5,10 @@
 //! client sends them (`GET http://host/`), not through a CONNECT tunnel.
 
 use super::proxy::{connect_tunnel, get_through, ProxyChoice};
-use crate::netfacts::{authority, valid_host_name};
 use super::tls::{classify_handshake, describe, RecordingVerifier};
 use super::{HostResult, HttpInfo, NetError, Stage, TlsInfo};
 use crate::catalogue::HostEntry;
+use crate::netfacts::{authority, valid_host_name};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::RootCertStore;
 use std::collections::HashMap;
@@ -20,7 +20,10 @@ use tokio::sync::Semaphore;
 
 /// A blocking name lookup used instead of the system's (tests: a resolver that hangs).
 #[derive(Clone)]
-pub struct Resolver(pub Arc<dyn Fn(&str, u16) -> std::io::Result<Vec<IpAddr>> + Send + Sync>);
+pub struct Resolver(pub Arc<LookupFn>);
+
+/// Name and port → the addresses, blocking like the system resolver.
+pub type LookupFn = dyn Fn(&str, u16) -> std::io::Result<Vec<IpAddr>> + Send + Sync;
 
 impl std::fmt::Debug for Resolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,7 +131,12 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
 /// Resolves `host` within the budget. The lookup runs on a blocking thread that is left
 /// behind when the budget ends: the system resolver cannot be interrupted, but its answer
 /// is no longer waited for.
-async fn resolve(host: &str, port: u16, config: &NetConfig, deadline: Instant) -> Stage<Vec<IpAddr>> {
+async fn resolve(
+    host: &str,
+    port: u16,
+    config: &NetConfig,
+    deadline: Instant,
+) -> Stage<Vec<IpAddr>> {
     let start = Instant::now();
     if let Some(ips) = config.resolve.get(host) {
         return Stage::Ok {
@@ -550,9 +558,11 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         let start = Instant::now();
         if plain_http {
             // The way the agent's HTTP client uses a proxy for http:// URLs.
-            let answer =
-                tokio::time::timeout_at(deadline.into(), get_through(&mut stream, &target.host, target.port))
-                    .await;
+            let answer = tokio::time::timeout_at(
+                deadline.into(),
+                get_through(&mut stream, &target.host, target.port),
+            )
+            .await;
             match answer {
                 Err(_) => {
                     r.proxy = Stage::Failed {

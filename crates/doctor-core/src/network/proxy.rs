@@ -3,8 +3,8 @@
 //! which is itself the finding (Endpoint Basecamp on Linux cannot send proxy credentials).
 
 use super::NetError;
-use crate::netfacts::{authority, ProxyReply};
 pub use crate::netfacts::ProxyChoice;
+use crate::netfacts::{authority, ProxyReply};
 use crate::probe::{mask_credentials, ProxySettings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -313,7 +313,10 @@ mod tests {
     #[test]
     fn an_error_page_title_is_read_whatever_its_case_and_spacing() {
         assert_eq!(
-            page_title(b"<html><HEAD><Title>\n ERROR: The requested URL\n could not be retrieved </TITLE>").as_deref(),
+            page_title(
+                b"<html><HEAD><Title>\n ERROR: The requested URL\n could not be retrieved </TITLE>"
+            )
+            .as_deref(),
             Some("ERROR: The requested URL could not be retrieved")
         );
         assert_eq!(page_title(b"no page"), None);

@@ -142,8 +142,16 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
         .iter()
         .filter(|r| r.target.optional && !r.reachable())
         .collect();
-    let required: Vec<&HostResult> = report.results.iter().filter(|r| !r.target.optional).collect();
-    let failed: Vec<&HostResult> = required.iter().copied().filter(|r| !r.reachable()).collect();
+    let required: Vec<&HostResult> = report
+        .results
+        .iter()
+        .filter(|r| !r.target.optional)
+        .collect();
+    let failed: Vec<&HostResult> = required
+        .iter()
+        .copied()
+        .filter(|r| !r.reachable())
+        .collect();
     if failed.is_empty() {
         let n = required.len().to_string();
         let _ = writeln!(
@@ -151,7 +159,7 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
             "{}",
             l.render("note.all_ok", &params(&[("total", &n)]))
         );
-        optional_section(&mut out, &l, &optional_failed);
+        optional_section(&mut out, l, &optional_failed);
         return out;
     }
     let proxy_display = report
@@ -271,7 +279,7 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
             );
         }
     }
-    optional_section(&mut out, &l, &optional_failed);
+    optional_section(&mut out, l, &optional_failed);
     if report.proxy.is_some() && !allow.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", l.text("note.proxy_hint"));
