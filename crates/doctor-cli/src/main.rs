@@ -101,7 +101,7 @@ struct RunArgs {
     #[arg(long = "catalog", value_name = "FILE")]
     catalogue: Option<PathBuf>,
     /// Vision One region for step 2 (network). Default: read from the agent's own files;
-    /// without it, step 2 is skipped.
+    /// without it, only the hosts given with --host are tested (or step 2 is skipped).
     #[arg(long, value_enum)]
     region: Option<RegionArg>,
     /// Also test this host, e.g. a Service Gateway (NAME:PORT; repeatable).
@@ -110,7 +110,7 @@ struct RunArgs {
     /// Test through this proxy (HOST:PORT or URL) instead of the system's proxy.
     #[arg(long, value_name = "PROXY")]
     proxy: Option<String>,
-    /// Time limit in seconds for each stage of each connection (DNS, connect, TLS, HTTP).
+    /// Time limit in seconds for each host's whole test (DNS, connect, TLS, HTTP).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
     timeout: u64,
     /// Skip step 2 (network).
@@ -167,6 +167,10 @@ enum RegionArg {
     Au,
     In,
     Mea,
+    Ca,
+    Uk,
+    Za,
+    Usgov,
 }
 
 impl RegionArg {
@@ -179,6 +183,10 @@ impl RegionArg {
             RegionArg::Au => "au",
             RegionArg::In => "in",
             RegionArg::Mea => "mea",
+            RegionArg::Ca => "ca",
+            RegionArg::Uk => "uk",
+            RegionArg::Za => "za",
+            RegionArg::Usgov => "usgov",
         }
     }
 }

@@ -483,3 +483,57 @@ fn a_bundle_carries_the_identity_fleet_reads() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["read"], 1, "{v}");
 }
+
+#[test]
+fn a_site_without_published_hosts_is_accepted_and_never_called_all_reachable() {
+    for code in ["uk", "ca", "za", "usgov"] {
+        let out = run(&[
+            "check",
+            "--json",
+            "--scenario",
+            &scenario("windows-64-healthy"),
+            "--region",
+            code,
+        ]);
+        assert_ne!(out.status.code(), Some(64), "{code}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["network"]["region"]["code"], code);
+        let unknown = code != "ca";
+        assert_eq!(
+            v["network"]["region_hosts_unknown"]
+                .as_bool()
+                .unwrap_or(false),
+            unknown,
+            "{code}"
+        );
+        let region = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "network.region")
+            .unwrap()
+            .clone();
+        if unknown {
+            assert_eq!(region["status"], "warn", "{code}: {region}");
+            assert!(region["remedy"].is_string(), "{region}");
+        }
+    }
+}
+
+#[test]
+fn a_host_with_control_characters_is_a_usage_error() {
+    let linux = scenario("linux-healthy");
+    for host in ["evil\r\nX: 1:443", "has space:443", "tab\there:443"] {
+        let out = run(&["check", "--scenario", &linux, "--host", host]);
+        assert_eq!(out.status.code(), Some(64), "{host:?}: {}", stderr(&out));
+    }
+    let out = run(&[
+        "check",
+        "--scenario",
+        &linux,
+        "--host",
+        "[::1]:443",
+        "--json",
+    ]);
+    assert_ne!(out.status.code(), Some(64), "{}", stderr(&out));
+}

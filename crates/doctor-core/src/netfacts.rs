@@ -441,4 +441,8 @@ pub struct NetworkReport {
     /// Only the hosts given by hand were tested: the region's own hosts were not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub only_given_hosts: bool,
+    /// The region is a site whose endpoint hosts the vendor does not publish: only the
+    /// global hosts and the ones given by hand were tested.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub region_hosts_unknown: bool,
 }

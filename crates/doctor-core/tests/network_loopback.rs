@@ -27,6 +27,7 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         results,
         checked_at: None,
         only_given_hosts: false,
+        region_hosts_unknown: false,
     }
 }
 

@@ -34,6 +34,7 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         results,
         checked_at: Some("2026-11-26T22:31:05+09:00".into()),
         only_given_hosts: false,
+        region_hosts_unknown: false,
     }
 }
 
@@ -510,4 +511,61 @@ fn os_linux() -> doctor_core::probe::OsFacts {
         "bits": 64, "hostname": "web-01", "system_drive": "/"
     }))
     .unwrap()
+}
+
+/// Behaviour 12: a site whose hosts are not published is never "all reachable".
+#[tokio::test]
+async fn a_site_without_published_hosts_is_never_called_all_reachable() {
+    let ca = Ca::new("Test Vision One Root CA");
+    let ok = https_server(
+        ca.server_config(&[API]),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let cfg = config(vec![ca.der()], &[API], Duration::from_secs(3));
+    let results = probe_hosts(&[target(API, ok.port())], &cfg).await;
+    assert!(results[0].reachable());
+    let mut rep = report(results, None);
+    rep.region = Some(RegionChoice::Chosen { code: "uk".into() });
+    rep.region_hosts_unknown = true;
+    let all = findings(&Catalogue::embedded(), &rep);
+    let region = finding(&all, "network.region");
+    assert_eq!(
+        (region.status, region.message.key.as_str()),
+        (Status::Warn, "network.region.hosts_unknown")
+    );
+    assert!(rendered(region, Lang::En).contains("United Kingdom"));
+    let summary = finding(&all, "network.summary");
+    assert_eq!(
+        (summary.status, summary.message.key.as_str()),
+        (Status::Warn, "network.summary.partial_ok")
+    );
+    assert!(summary.remedy.is_some());
+    for lang in Lang::ALL {
+        let l = Locale::get(lang);
+        let text = note::render(&rep, &os(), &Catalogue::embedded(), lang);
+        let all_ok = l.render(
+            "note.all_ok",
+            &[("total".to_owned(), "1".to_owned())].into_iter().collect(),
+        );
+        assert!(!text.contains(&all_ok), "{text}");
+        assert!(text.contains(l.text("note.hosts_unknown")), "{text}");
+    }
+
+    // The run marks the site, and a replay never probes.
+    let probe = doctor_core::probe::fixture::FixtureProbe::load(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/scenarios/windows-64-healthy.json"),
+    )
+    .unwrap();
+    for (code, unknown) in [("uk", true), ("za", true), ("usgov", true), ("ca", false)] {
+        let options = doctor_core::network::NetworkOptions {
+            region: Some(code.into()),
+            ..Default::default()
+        };
+        let rep = doctor_core::network::run(&probe, &Catalogue::embedded(), &os(), &options).await;
+        assert_eq!(rep.region.as_ref().map(|r| r.code()), Some(code));
+        assert_eq!(rep.region_hosts_unknown, unknown, "{code}");
+    }
 }

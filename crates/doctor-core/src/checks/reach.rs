@@ -286,12 +286,18 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             region_f = region_f
                 .with_params(&[("region", &key_param(&format!("region.{code}")))])
                 .evidence_keyed("region", &code, format!("region.{code}"));
-            if let Some(r) = catalogue.region(&code) {
+            if let Some(r) = catalogue.region(&code).filter(|r| !r.source.is_empty()) {
                 region_f = region_f.evidence("source_page", crate::netfacts::page_url(&r.source));
             }
             region_f = region_f
                 .evidence("hosts_checked", report.results.len().to_string())
                 .evidence("timeout", format!("{} s", report.timeout_secs));
+            if report.region_hosts_unknown {
+                // The site exists but its hosts are not published: say what was not tested.
+                region_f.status = Status::Warn;
+                region_f.message.key = "network.region.hosts_unknown".into();
+                region_f = region_f.remedy(Message::new("network.region.hosts_unknown.remedy"));
+            }
             out.push(region_f);
         }
     }
@@ -361,6 +367,14 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             Status::Skipped,
             "network.summary.no_hosts",
         )
+    } else if failed.is_empty() && report.region_hosts_unknown {
+        // Never "all reachable" when the site's own hosts could not be tested.
+        f(
+            "network.summary",
+            Status::Warn,
+            "network.summary.partial_ok",
+        )
+        .remedy(Message::new("network.region.hosts_unknown.remedy"))
     } else if failed.is_empty() {
         f("network.summary", Status::Pass, "network.summary.all_ok")
     } else if let Some(c) = &cause {

@@ -15,7 +15,14 @@ const NEWEST_LOGS: usize = 5;
 pub fn region_in_text(catalogue: &Catalogue, text: &str) -> Option<(String, String)> {
     let lower = text.to_ascii_lowercase();
     let mut best: Option<(usize, String, String)> = None;
-    for r in &catalogue.network.regions {
+    // A site whose codes are not known cannot be recognised; one that shares another's
+    // codes (Canada, on the Americas hosts) is never told apart, so the first listed wins.
+    for r in catalogue
+        .network
+        .regions
+        .iter()
+        .filter(|r| !r.xbc.is_empty())
+    {
         let patterns = [
             format!("-{}.xbc.trendmicro.com", r.xbc),
             format!("prod-{}", r.xbc),

@@ -9,7 +9,7 @@ use crate::netfacts::{NetworkReport, RegionChoice};
 /// What the user asked for step 2.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkOptions {
-    /// `us`, `eu`, `jp`, `sg`, `au`, `in` or `mea`; `None` detects it from the agent's files.
+    /// A catalogue region code (`jp`, `uk`, …); `None` detects it from the agent's files.
     pub region: Option<String>,
     /// Further targets (`--host NAME:PORT`), e.g. a Service Gateway.
     pub extra_hosts: Vec<crate::catalogue::HostEntry>,
@@ -55,9 +55,13 @@ pub async fn run(
         root_cause: None,
         checked_at: Some(chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
         only_given_hosts: false,
+        region_hosts_unknown: false,
     };
     let mut targets = match region.and_then(|r| catalogue.region(r.code())) {
-        Some(region) => catalogue.targets(region),
+        Some(region) => {
+            report.region_hosts_unknown = !region.hosts_published;
+            catalogue.targets(region)
+        }
         None => {
             report.region = None;
             // Hosts given by hand are tested even when the region is not known; the

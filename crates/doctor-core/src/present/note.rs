@@ -127,7 +127,7 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
     ] {
         let _ = writeln!(out, "{}: {value}", l.text(label));
     }
-    if let Some(r) = catalogue.region(&code) {
+    if let Some(r) = catalogue.region(&code).filter(|r| !r.source.is_empty()) {
         let _ = writeln!(
             out,
             "{}: {}",
@@ -152,13 +152,18 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
         .copied()
         .filter(|r| !r.reachable())
         .collect();
+    if report.region_hosts_unknown {
+        let _ = writeln!(out, "{}", l.text("note.hosts_unknown"));
+        let _ = writeln!(out);
+    }
     if failed.is_empty() {
         let n = required.len().to_string();
-        let _ = writeln!(
-            out,
-            "{}",
-            l.render("note.all_ok", &params(&[("total", &n)]))
-        );
+        let key = if report.region_hosts_unknown {
+            "note.partial_ok"
+        } else {
+            "note.all_ok"
+        };
+        let _ = writeln!(out, "{}", l.render(key, &params(&[("total", &n)])));
         optional_section(&mut out, l, &optional_failed);
         return out;
     }
