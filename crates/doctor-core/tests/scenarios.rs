@@ -628,7 +628,9 @@ fn tls_inspection_scenario_finds_its_region_in_the_log_and_replays_its_network_r
             code,
             file,
             evidence,
+            basis,
         }) => {
+            assert_eq!(basis.as_deref(), Some("basecamp_server"));
             assert_eq!(code, "jp");
             assert!(file.ends_with(r"log\EndpointBasecamp.log"), "{file}");
             assert_eq!(evidence, "api-ap2.xbc.trendmicro.com");

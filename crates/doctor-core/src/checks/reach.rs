@@ -276,11 +276,21 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 RegionChoice::Chosen { .. } => {
                     f("network.region", Status::Info, "network.region.chosen")
                 }
-                RegionChoice::Detected { file, evidence, .. } => {
-                    f("network.region", Status::Info, "network.region.detected")
+                RegionChoice::Detected {
+                    file,
+                    evidence,
+                    basis,
+                    ..
+                } => {
+                    let mut fd = f("network.region", Status::Info, "network.region.detected")
                         .with_params(&[("file", file), ("evidence", evidence)])
                         .evidence("found_at", file.clone())
-                        .evidence("region_evidence", evidence.clone())
+                        .evidence("region_evidence", evidence.clone());
+                    if let Some(b) = basis {
+                        fd =
+                            fd.evidence_keyed("region_basis", b, format!("value.region_basis.{b}"));
+                    }
+                    fd
                 }
             };
             region_f = region_f
