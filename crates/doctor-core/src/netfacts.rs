@@ -20,8 +20,12 @@ pub enum NetError {
     Reset,
     /// No answer within the timeout: something drops the traffic.
     Timeout,
-    /// No route to the network at all.
+    /// No route to the network at all: this endpoint has no route to the address.
     Unreachable,
+    /// A firewall or router answered "destination unreachable" (host, net or port
+    /// administratively prohibited, what firewalld and router ACLs send) although this
+    /// endpoint has a route: the connection was rejected, not lost.
+    Prohibited,
     /// The peer closed the connection without answering.
     Closed,
     ProxyAuthRequired,
@@ -50,6 +54,7 @@ impl NetError {
             NetError::Reset => "reset",
             NetError::Timeout => "timeout",
             NetError::Unreachable => "unreachable",
+            NetError::Prohibited => "prohibited",
             NetError::Closed => "closed",
             NetError::ProxyAuthRequired => "proxy_auth_required",
             NetError::ProxyDenied => "proxy_denied",

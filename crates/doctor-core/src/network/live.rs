@@ -96,6 +96,30 @@ fn io_error(e: &std::io::Error) -> NetError {
     }
 }
 
+/// "Unreachable" from the kernel means one of two things: this endpoint has no route to the
+/// address (not connected), or a router or firewall on the way answered with an ICMP
+/// "destination unreachable" such as administratively prohibited (Linux reports host and
+/// admin prohibited as EHOSTUNREACH, net prohibited as ENETUNREACH). A route lookup, which
+/// sends nothing (connecting a UDP socket), tells them apart.
+fn rejected_or_unreachable(error: NetError, addr: SocketAddr) -> NetError {
+    if error != NetError::Unreachable {
+        return error;
+    }
+    let unspecified: SocketAddr = if addr.is_ipv6() {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    };
+    let has_route = std::net::UdpSocket::bind(unspecified)
+        .and_then(|s| s.connect(addr))
+        .is_ok();
+    if has_route {
+        NetError::Prohibited
+    } else {
+        NetError::Unreachable
+    }
+}
+
 /// The trust roots of this computer plus the configured extras.
 fn root_store(config: &NetConfig) -> RootCertStore {
     let mut roots = RootCertStore::empty();
@@ -256,7 +280,10 @@ async fn connect(
                     Some(stream),
                 );
             }
-            Ok(Some(Ok((addr, Err(e))))) => errors.push((io_error(&e), format!("{addr}: {e}"))),
+            Ok(Some(Ok((addr, Err(e))))) => errors.push((
+                rejected_or_unreachable(io_error(&e), addr),
+                format!("{addr}: {e}"),
+            )),
             Ok(Some(Err(_))) => {}
         }
     }

@@ -68,6 +68,7 @@ fn ask(r: &HostResult) -> Ask {
             | NetError::Timeout
             | NetError::Closed
             | NetError::Unreachable
+            | NetError::Prohibited
             | NetError::ProxyDenied
             | NetError::ProxyRefused,
         ) => Ask::Allow,
