@@ -37,6 +37,11 @@ pub enum NetError {
     ProxyRefused,
     /// The certificate chain does not lead to a root this computer trusts.
     TlsUntrusted,
+    /// The chain ends in a private CA this computer trusts but the agent does not: TLS
+    /// inspection with a CA installed on the computer.
+    TlsInspected,
+    /// The server's certificate is signed by itself.
+    TlsSelfSigned,
     TlsExpired,
     TlsNameMismatch,
     /// The server only speaks TLS below 1.2.
@@ -61,6 +66,8 @@ impl NetError {
             NetError::ProxyUpstream => "proxy_upstream",
             NetError::ProxyRefused => "proxy_refused",
             NetError::TlsUntrusted => "tls_untrusted",
+            NetError::TlsInspected => "tls_inspected",
+            NetError::TlsSelfSigned => "tls_self_signed",
             NetError::TlsExpired => "tls_expired",
             NetError::TlsNameMismatch => "tls_name_mismatch",
             NetError::TlsOldVersion => "tls_old_version",
@@ -378,7 +385,7 @@ pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
         NetError::ProxyAuthRequired => RootCause::ProxyAuth { reply: reply() },
         NetError::ProxyDenied if everything_failed => RootCause::ProxyDenied { reply: reply() },
         NetError::ProxyUpstream if everything_failed => RootCause::ProxyUpstream { reply: reply() },
-        NetError::TlsUntrusted => {
+        NetError::TlsUntrusted | NetError::TlsInspected => {
             let issuer = shown_issuer(first)?;
             if !failed
                 .iter()

@@ -377,7 +377,11 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
         region: None,
         extra_hosts: vec![given.clone()],
         proxy: None,
-        config: config(vec![ca.der()], &[], Duration::from_secs(5)),
+        config: NetConfig {
+            // The test CA stands for the agent's own roots.
+            agent_roots: vec![thumbprint(ca.der().as_ref())],
+            ..config(vec![ca.der()], &[], Duration::from_secs(5))
+        },
     };
     let rep =
         doctor_core::network::run(&probe, &Catalogue::embedded(), &os_linux(), &options).await;
@@ -568,4 +572,77 @@ async fn a_site_without_published_hosts_is_never_called_all_reachable() {
         assert_eq!(rep.region.as_ref().map(|r| r.code()), Some(code));
         assert_eq!(rep.region_hosts_unknown, unknown, "{code}");
     }
+}
+
+/// Behaviour 4: inspection with a CA this computer trusts is still inspection; a
+/// self-signed server is reported as such, not as an inspecting CA.
+#[tokio::test]
+async fn inspection_with_a_trusted_ca_is_still_inspection_and_self_signed_is_its_own_thing() {
+    let agent_ca = Ca::new("Test Vision One Root CA");
+    let corp = Ca::new("Corp Trusted Inspection CA");
+    let genuine = https_server(
+        agent_ca.server_config(&[API]),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let inspected = https_server(
+        corp.server_config(&[WSC]),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    // This computer trusts both CAs; the agent only its own.
+    let mut cfg = config(
+        vec![agent_ca.der(), corp.der()],
+        &[API, WSC],
+        Duration::from_secs(3),
+    );
+    cfg.agent_roots = vec![thumbprint(agent_ca.der().as_ref())];
+    let results = probe_hosts(
+        &[target(API, genuine.port()), target(WSC, inspected.port())],
+        &cfg,
+    )
+    .await;
+    assert!(results[0].reachable(), "{:#?}", results[0]);
+    assert_eq!(
+        results[1].failure().map(|(s, e, _)| (s, e)),
+        Some((StageName::Tls, NetError::TlsInspected)),
+        "{:#?}",
+        results[1]
+    );
+    let rep = report(results, None);
+    let all = findings(&Catalogue::embedded(), &rep);
+    let summary = finding(&all, "network.summary");
+    assert_eq!(summary.message.key, "network.summary.cause.tls_inspection");
+    assert!(summary.message.params["ca"].contains("Corp Trusted Inspection CA"));
+    let text = note::render(&rep, &os(), &Catalogue::embedded(), Lang::En);
+    assert!(
+        text.contains("Corp Trusted Inspection CA") && text.contains(WSC),
+        "{text}"
+    );
+
+    // Without the agent's roots known, nothing is claimed.
+    cfg.agent_roots.clear();
+    let again = probe_hosts(&[target(WSC, inspected.port())], &cfg).await;
+    assert!(again[0].reachable());
+
+    let selfie = https_server(
+        self_signed_config(API),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let cfg = config(vec![agent_ca.der()], &[API], Duration::from_secs(3));
+    let results = probe_hosts(&[target(API, selfie.port())], &cfg).await;
+    assert_eq!(
+        results[0].failure().map(|(s, e, _)| (s, e)),
+        Some((StageName::Tls, NetError::TlsSelfSigned))
+    );
+    let rep = report(results, None);
+    assert_eq!(rep.root_cause, None);
+    let all = findings(&Catalogue::embedded(), &rep);
+    assert!(!all.iter().any(|f| f.id == "network.tls_inspection"));
+    let host = finding(&all, &format!("network.host.{API}:{}", selfie.port()));
+    assert_eq!(host.message.key, "network.host.tls_self_signed");
 }

@@ -240,7 +240,12 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
 fn intercepting_ca(results: &[HostResult]) -> Option<String> {
     results
         .iter()
-        .filter(|r| matches!(r.failure(), Some((_, NetError::TlsUntrusted, _))))
+        .filter(|r| {
+            matches!(
+                r.failure(),
+                Some((_, NetError::TlsUntrusted | NetError::TlsInspected, _))
+            )
+        })
         .find_map(|r| r.tls_seen.as_ref()?.chain.last().map(|c| c.issuer.clone()))
 }
 
@@ -409,7 +414,8 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
         ("total", &total.to_string()),
     ]));
 
-    let inspected = hosts_with(&report.results, NetError::TlsUntrusted);
+    let mut inspected = hosts_with(&report.results, NetError::TlsUntrusted);
+    inspected.extend(hosts_with(&report.results, NetError::TlsInspected));
     let inspection_is_the_cause = cause
         .as_ref()
         .is_some_and(|c| matches!(c.cause, RootCause::TlsInspection { .. }));

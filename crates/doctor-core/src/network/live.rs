@@ -49,6 +49,9 @@ pub struct NetConfig {
     pub resolve: HashMap<String, Vec<IpAddr>>,
     /// The blocking lookup to use instead of the system resolver.
     pub resolver: Option<Resolver>,
+    /// SHA-1 thumbprints of the roots the agent itself relies on (the catalogue's TLS
+    /// roots); empty skips the check that a verified chain ends in one of them.
+    pub agent_roots: Vec<String>,
 }
 
 impl Default for NetConfig {
@@ -61,6 +64,7 @@ impl Default for NetConfig {
             skip_os_roots: false,
             resolve: HashMap::new(),
             resolver: None,
+            agent_roots: Vec::new(),
         }
     }
 }
@@ -120,27 +124,76 @@ fn rejected_or_unreachable(error: NetError, addr: SocketAddr) -> NetError {
     }
 }
 
-/// The trust roots of this computer plus the configured extras.
-fn root_store(config: &NetConfig) -> RootCertStore {
-    let mut roots = RootCertStore::empty();
+/// The trust roots of this computer plus the configured extras, as a store and as the
+/// certificates themselves (to tell which root a verified chain ends in).
+fn root_store(config: &NetConfig) -> (RootCertStore, Vec<CertificateDer<'static>>) {
+    let mut anchors: Vec<CertificateDer<'static>> = Vec::new();
     if !config.skip_os_roots {
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
+        anchors.extend(rustls_native_certs::load_native_certs().certs);
     }
-    roots.add_parsable_certificates(config.extra_roots.iter().cloned());
-    roots
+    anchors.extend(config.extra_roots.iter().cloned());
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(anchors.iter().cloned());
+    (roots, anchors)
+}
+
+/// Upper-case hex SHA-1 of a certificate, as the catalogue writes thumbprints.
+fn thumbprint(der: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A chain this computer verified, checked against the roots the agent itself relies on
+/// (the catalogue's TLS roots): one that ends in a private CA this computer trusts is
+/// still inspection, since the agent does not use the computer's roots. A chain ending in
+/// a public root (Mozilla's list) that is not the agent's is left alone: that is a choice
+/// of the vendor's, not a device in between. `None` when it is fine or cannot be told.
+fn inspected_by_trusted_ca(
+    chain: &[CertificateDer<'_>],
+    anchors: &[CertificateDer<'static>],
+    agent_roots: &[String],
+) -> Option<String> {
+    if agent_roots.is_empty() {
+        return None;
+    }
+    let last = x509_parser::parse_x509_certificate(chain.last()?.as_ref())
+        .ok()?
+        .1;
+    let issuer = last.issuer().as_raw();
+    let anchor = anchors.iter().find(|a| {
+        x509_parser::parse_x509_certificate(a.as_ref())
+            .is_ok_and(|(_, c)| c.subject().as_raw() == issuer)
+    })?;
+    if agent_roots.contains(&thumbprint(anchor.as_ref())) {
+        return None;
+    }
+    let (_, parsed) = x509_parser::parse_x509_certificate(anchor.as_ref()).ok()?;
+    let spki = parsed.public_key().raw;
+    let public = webpki_roots::TLS_SERVER_ROOTS
+        .iter()
+        .any(|t| spki.ends_with(t.subject_public_key_info.as_ref()));
+    (!public).then(|| parsed.subject().to_string())
 }
 
 /// Probes every target and returns the results in the targets' order.
 pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostResult> {
-    let roots = Arc::new(root_store(config));
+    let (roots, anchors) = root_store(config);
+    let (roots, anchors) = (Arc::new(roots), Arc::new(anchors));
     let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
-        let (roots, limit, config) = (roots.clone(), limit.clone(), config.clone());
+        let (roots, anchors, limit, config) = (
+            roots.clone(),
+            anchors.clone(),
+            limit.clone(),
+            config.clone(),
+        );
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            (i, probe_one(target, &config, roots).await)
+            (i, probe_one(target, &config, roots, &anchors).await)
         });
     }
     let mut out: Vec<Option<HostResult>> = vec![None; targets.len()];
@@ -305,6 +358,7 @@ async fn handshake(
     stream: TcpStream,
     host: &str,
     roots: Arc<RootCertStore>,
+    (anchors, agent_roots): (&[CertificateDer<'static>], &[String]),
     deadline: Instant,
     timeout: Duration,
 ) -> (Stage<TlsInfo>, Option<TlsInfo>, Option<Tls>) {
@@ -382,7 +436,30 @@ async fn handshake(
             rec.chain
         },
     };
-    match rec.problem {
+    let peer: Vec<CertificateDer<'static>> = conn
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.clone().into_owned())
+        .collect();
+    let problem = match rec.problem {
+        // One certificate signed by itself is a self-signed server, not an inspecting CA.
+        Some((NetError::TlsUntrusted, detail))
+            if info.chain.len() == 1 && info.chain[0].subject == info.chain[0].issuer =>
+        {
+            Some((NetError::TlsSelfSigned, detail))
+        }
+        Some(p) => Some(p),
+        None => inspected_by_trusted_ca(&peer, anchors, agent_roots).map(|ca| {
+            (
+                NetError::TlsInspected,
+                format!(
+                    "the chain ends in {ca}, which this computer trusts but the agent does not"
+                ),
+            )
+        }),
+    };
+    match problem {
         Some((error, detail)) => (failed(error, detail), Some(info), None),
         None => (
             Stage::Ok {
@@ -538,7 +615,12 @@ fn skew_from(date: Option<&str>) -> Option<i64> {
         .map(|d| d.timestamp() - chrono::Utc::now().timestamp())
 }
 
-async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertStore>) -> HostResult {
+async fn probe_one(
+    target: HostEntry,
+    config: &NetConfig,
+    roots: Arc<RootCertStore>,
+    anchors: &[CertificateDer<'static>],
+) -> HostResult {
     let deadline = Instant::now() + config.timeout;
     let mut r = HostResult {
         target: target.clone(),
@@ -659,6 +741,7 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
             stream,
             &target.host,
             roots.clone(),
+            (anchors, &config.agent_roots),
             deadline,
             config.timeout,
         )

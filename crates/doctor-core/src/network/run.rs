@@ -86,6 +86,15 @@ pub async fn run(
         None => {
             let mut config = options.config.clone();
             config.proxy = proxy;
+            if config.agent_roots.is_empty() {
+                // The agent trusts its own roots, not the computer's.
+                config.agent_roots = catalogue
+                    .root_cas
+                    .iter()
+                    .filter(|ca| ca.tls)
+                    .map(|ca| ca.sha1.clone())
+                    .collect();
+            }
             crate::network::probe_hosts(&targets, &config).await
         }
     };

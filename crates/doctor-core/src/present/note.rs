@@ -72,7 +72,7 @@ fn ask(r: &HostResult) -> Ask {
             | NetError::ProxyDenied
             | NetError::ProxyRefused,
         ) => Ask::Allow,
-        Some(NetError::TlsUntrusted) => Ask::Exclude,
+        Some(NetError::TlsUntrusted | NetError::TlsInspected) => Ask::Exclude,
         Some(NetError::ProxyAuthRequired) => Ask::Auth,
         Some(NetError::ProxyUpstream) => Ask::ProxyUpstream,
         Some(NetError::DnsNotFound | NetError::DnsTimeout) => Ask::Dns,

@@ -239,6 +239,34 @@ pub async fn recording_connect_proxy(
     (addr, seen)
 }
 
+/// Upper-case hex SHA-1 of a certificate, as the catalogue writes thumbprints.
+pub fn thumbprint(der: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A server configuration with one self-signed certificate for `name`.
+pub fn self_signed_config(name: &str) -> Arc<rustls::ServerConfig> {
+    let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key_der)
+        .unwrap(),
+    )
+}
+
 pub fn target(host: &str, port: u16) -> HostEntry {
     HostEntry {
         host: host.to_owned(),
