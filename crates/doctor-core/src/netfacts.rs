@@ -179,6 +179,9 @@ pub struct HostResult {
     /// The proxy's own answer when it refused (status line, error page title), as evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_reply: Option<ProxyReply>,
+    /// The bypass rule that sent this host direct although a proxy is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bypassed_by: Option<String>,
     /// The endpoint's own address on the connection (what the firewall sees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_addr: Option<String>,
@@ -436,6 +439,10 @@ pub struct ProxyChoice {
     pub source: String,
     /// As configured, credentials masked.
     pub display: String,
+    /// The bypass list of the same setting (WinHTTP bypass list, WinINET `ProxyOverride`,
+    /// `NO_PROXY`): hosts it matches go direct, as the agent would send them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bypass: Vec<String>,
 }
 
 /// What step 2 ran against and found, kept for the report, the note and the bundle.

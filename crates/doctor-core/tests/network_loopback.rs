@@ -203,6 +203,7 @@ async fn a_connect_proxy_tunnels_to_the_server() {
         port: proxy.port(),
         source: "flag".into(),
         display: format!("127.0.0.1:{}", proxy.port()),
+        bypass: Vec::new(),
     };
     cfg.proxy = Some(choice.clone());
     let r = probe(server, &cfg).await;
@@ -231,6 +232,7 @@ async fn a_proxy_answering_407_requires_authentication() {
         port: proxy.port(),
         source: "environment".into(),
         display: format!("http://***@127.0.0.1:{}", proxy.port()),
+        bypass: Vec::new(),
     };
     cfg.proxy = Some(choice.clone());
     let r = probe(server, &cfg).await;

@@ -159,6 +159,7 @@ http_access deny all
             port: self.port,
             source: source.into(),
             display: format!("127.0.0.1:{}", self.port),
+            bypass: Vec::new(),
         }
     }
 

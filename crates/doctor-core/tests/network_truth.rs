@@ -58,6 +58,7 @@ fn proxy_at(host: &str, port: u16, source: &str) -> ProxyChoice {
         port,
         source: source.into(),
         display: format!("http://{host}:{port}"),
+        bypass: Vec::new(),
     }
 }
 
@@ -645,4 +646,52 @@ async fn inspection_with_a_trusted_ca_is_still_inspection_and_self_signed_is_its
     assert!(!all.iter().any(|f| f.id == "network.tls_inspection"));
     let host = finding(&all, &format!("network.host.{API}:{}", selfie.port()));
     assert_eq!(host.message.key, "network.host.tls_self_signed");
+}
+
+/// Behaviour 7: a host the proxy setting's bypass list matches goes direct, and says so.
+#[tokio::test]
+async fn a_host_on_the_bypass_list_goes_direct_and_the_output_says_so() {
+    let ca = Ca::new("Test Vision One Root CA");
+    const DIRECT: &str = "api-test.direct.example";
+    let server = https_server(
+        ca.server_config(&[API, DIRECT]),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let (proxy, seen) = recording_connect_proxy(server).await;
+    let mut choice = proxy_at("127.0.0.1", proxy.port(), "wininet");
+    choice.bypass = vec!["<local>".into(), "*.direct.example".into()];
+    let mut cfg = config(vec![ca.der()], &[DIRECT], Duration::from_secs(5));
+    cfg.proxy = Some(choice.clone());
+    let results = probe_hosts(
+        &[target(API, server.port()), target(DIRECT, server.port())],
+        &cfg,
+    )
+    .await;
+    assert!(results.iter().all(HostResult::reachable), "{results:#?}");
+    assert!(results[0].via_proxy.is_some() && results[0].bypassed_by.is_none());
+    assert_eq!(results[1].via_proxy, None);
+    assert_eq!(results[1].bypassed_by.as_deref(), Some("*.direct.example"));
+    let lines = seen.lock().unwrap().clone();
+    // The handshake's tunnel and the request's: both for the proxied host only.
+    assert!(!lines.is_empty());
+    assert!(
+        lines
+            .iter()
+            .all(|l| *l == format!("CONNECT {API}:{} HTTP/1.1", server.port())),
+        "{lines:?}"
+    );
+
+    let all = findings(&Catalogue::embedded(), &report(results, Some(choice)));
+    let host = finding(&all, &format!("network.host.{DIRECT}:{}", server.port()));
+    assert!(host
+        .evidence
+        .iter()
+        .any(|e| e.key == "evidence.proxy_bypassed" && e.value == "*.direct.example"));
+    let proxy_f = finding(&all, "network.proxy");
+    assert!(proxy_f
+        .evidence
+        .iter()
+        .any(|e| e.key == "evidence.proxy_bypassed_host" && e.value.starts_with(DIRECT)));
 }

@@ -99,6 +99,9 @@ fn host_finding(r: &HostResult, cause: Option<&Explained>) -> Finding {
     if let Some(p) = &r.via_proxy {
         finding = finding.evidence("via_proxy", p.clone());
     }
+    if let Some(rule) = &r.bypassed_by {
+        finding = finding.evidence("proxy_bypassed", rule.clone());
+    }
     if let Some(reply) = &r.proxy_reply {
         finding = finding.evidence("proxy_status", reply.status_line.clone());
         if let Some(t) = &reply.title {
@@ -348,6 +351,15 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             &p.source,
             format!("value.proxy_source.{}", p.source),
         );
+        if !p.bypass.is_empty() {
+            proxy_f = proxy_f.evidence("proxy_bypass_list", p.bypass.join("; "));
+        }
+        for r in report.results.iter().filter(|r| r.bypassed_by.is_some()) {
+            proxy_f = proxy_f.evidence(
+                "proxy_bypassed_host",
+                authority(&r.target.host, r.target.port),
+            );
+        }
     }
     if let Some(pac) = &report.pac_url {
         proxy_f = proxy_f.evidence("proxy_pac", pac.clone());

@@ -185,15 +185,25 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
     let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
-        let (roots, anchors, limit, config) = (
+        let (roots, anchors, limit, mut config) = (
             roots.clone(),
             anchors.clone(),
             limit.clone(),
             config.clone(),
         );
+        // A host the proxy setting's bypass list matches goes direct, as the agent sends it.
+        let bypassed_by = config
+            .proxy
+            .as_ref()
+            .and_then(|p| super::proxy::bypass_rule(p, &target.host));
+        if bypassed_by.is_some() {
+            config.proxy = None;
+        }
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            (i, probe_one(target, &config, roots, &anchors).await)
+            let mut r = probe_one(target, &config, roots, &anchors).await;
+            r.bypassed_by = bypassed_by;
+            (i, r)
         });
     }
     let mut out: Vec<Option<HostResult>> = vec![None; targets.len()];
@@ -632,6 +642,7 @@ async fn probe_one(
         tls_seen: None,
         http: Stage::NotRun,
         proxy_reply: None,
+        bypassed_by: None,
         local_addr: None,
     };
     // Nothing that could end a request line reaches the network.

@@ -52,31 +52,117 @@ fn https_entry(list: &str) -> Option<String> {
 /// WinHTTP proxy (what services such as Basecamp use), else the user's WinINET proxy, else
 /// the environment's `HTTPS_PROXY`/`ALL_PROXY`. `None` means a direct connection.
 pub fn choose(flag: Option<&str>, settings: &ProxySettings) -> Option<ProxyChoice> {
-    let make = |text: &str, source: &str| {
+    let make = |text: &str, source: &str, bypass: Option<&str>| {
         parse_proxy(text).map(|(host, port)| ProxyChoice {
             host,
             port,
             source: source.to_owned(),
             display: mask_credentials(text),
+            bypass: bypass.map(split_bypass).unwrap_or_default(),
         })
     };
     if let Some(f) = flag {
-        return make(f, "flag");
+        return make(f, "flag", None);
     }
     if let Some(w) = settings.winhttp.as_deref().and_then(https_entry) {
-        return make(&w, "winhttp");
+        return make(&w, "winhttp", settings.winhttp_bypass.as_deref());
     }
     if let Some(w) = settings.wininet.as_ref().filter(|w| w.enabled) {
         if let Some(s) = w.server.as_deref().and_then(https_entry) {
-            return make(&s, "wininet");
+            return make(&s, "wininet", w.bypass.as_deref());
         }
     }
+    let no_proxy = ["NO_PROXY", "no_proxy"].iter().find_map(|name| {
+        settings
+            .environment
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    });
     for name in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
         if let Some((_, v)) = settings.environment.iter().find(|(n, _)| n == name) {
-            return make(v, "environment");
+            return make(v, "environment", no_proxy);
         }
     }
     None
+}
+
+/// A bypass list as written: `;` (Windows), `,` (`NO_PROXY`) or spaces (netsh) between entries.
+fn split_bypass(list: &str) -> Vec<String> {
+    list.split([';', ',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A Windows wildcard pattern (`*.trendmicro.com`, `10.*`), case-insensitive.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(at) = rest.find(part) else {
+                return false;
+            };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    true
+}
+
+/// The rule of `proxy`'s bypass list that sends `host` direct, as the agent's HTTP stack
+/// reads it: Windows lists take wildcards and `<local>` (names without a dot); `NO_PROXY`
+/// takes `*`, exact names and addresses, and domain suffixes (`example.com` and
+/// `.example.com` both cover `api.example.com`). Ports in entries are ignored.
+pub fn bypass_rule(proxy: &ProxyChoice, host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let windows = matches!(proxy.source.as_str(), "winhttp" | "wininet");
+    proxy
+        .bypass
+        .iter()
+        .find(|entry| {
+            let e = entry.to_ascii_lowercase();
+            if windows {
+                if e == "<local>" {
+                    return !host.contains('.') && !host.contains(':');
+                }
+                let e = e
+                    .strip_prefix("http://")
+                    .or_else(|| e.strip_prefix("https://"))
+                    .unwrap_or(&e);
+                let e = e.rsplit_once(':').map_or(e, |(h, p)| {
+                    if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') {
+                        h
+                    } else {
+                        e
+                    }
+                });
+                wildcard(e, &host)
+            } else {
+                if e == "*" {
+                    return true;
+                }
+                let e = e.trim_start_matches("*.").trim_start_matches('.');
+                let e = match e.rsplit_once(':') {
+                    Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => h,
+                    _ => e,
+                };
+                let e = e.trim_start_matches('[').trim_end_matches(']');
+                !e.is_empty() && (host == e || host.ends_with(&format!(".{e}")))
+            }
+        })
+        .cloned()
 }
 
 /// How long the error page after a refusing status line may take to arrive: the status is
@@ -308,6 +394,60 @@ mod tests {
         assert_eq!(parse_proxy("sg01"), Some(("sg01".into(), 8080)));
         assert_eq!(parse_proxy("http://[::1]:3128"), Some(("::1".into(), 3128)));
         assert_eq!(parse_proxy(""), None);
+    }
+
+    #[test]
+    fn bypass_lists_are_read_the_way_their_owners_write_them() {
+        let mut p = ProxyChoice {
+            host: "proxy".into(),
+            port: 8080,
+            source: "wininet".into(),
+            display: "proxy:8080".into(),
+            bypass: split_bypass("<local>;*.trendmicro.com;10.*;intranet.corp:443"),
+        };
+        assert_eq!(
+            bypass_rule(&p, "api-ap2.xbc.trendmicro.com").as_deref(),
+            Some("*.trendmicro.com")
+        );
+        assert_eq!(bypass_rule(&p, "fileserver").as_deref(), Some("<local>"));
+        assert_eq!(bypass_rule(&p, "10.1.2.3").as_deref(), Some("10.*"));
+        assert_eq!(
+            bypass_rule(&p, "intranet.corp").as_deref(),
+            Some("intranet.corp:443")
+        );
+        assert_eq!(bypass_rule(&p, "api.xdr.trendmicro.co.jp"), None);
+        p.source = "environment".into();
+        p.bypass = split_bypass("localhost, .trendmicro.co.jp,trendmicro.com:443");
+        assert!(bypass_rule(&p, "api.xdr.trendmicro.co.jp").is_some());
+        assert!(bypass_rule(&p, "trendmicro.com").is_some());
+        assert!(bypass_rule(&p, "wsc-ap2.xbc.trendmicro.com").is_some());
+        assert!(bypass_rule(&p, "nottrendmicro.com").is_none());
+        p.bypass = vec!["*".into()];
+        assert!(bypass_rule(&p, "anything.example").is_some());
+    }
+
+    #[test]
+    fn each_setting_brings_its_own_bypass_list() {
+        let s = ProxySettings {
+            environment: vec![
+                ("HTTPS_PROXY".into(), "http://env:1".into()),
+                ("no_proxy".into(), "a.example,b.example".into()),
+            ],
+            winhttp: Some("machine:3".into()),
+            winhttp_bypass: Some("*.corp;<local>".into()),
+            ..Default::default()
+        };
+        assert_eq!(choose(None, &s).unwrap().bypass, ["*.corp", "<local>"]);
+        assert!(choose(Some("flag:1"), &s).unwrap().bypass.is_empty());
+        let env_only = ProxySettings {
+            winhttp: None,
+            winhttp_bypass: None,
+            ..s
+        };
+        assert_eq!(
+            choose(None, &env_only).unwrap().bypass,
+            ["a.example", "b.example"]
+        );
     }
 
     #[test]
