@@ -110,6 +110,10 @@ struct RunArgs {
     /// Test through this proxy (HOST:PORT or URL) instead of the system's proxy.
     #[arg(long, value_name = "PROXY")]
     proxy: Option<String>,
+    /// Test as with a Service Gateway and its cloud-service extension: everything through
+    /// it (HOST[:PORT], port 8080 by default), only the region's log receiver directly.
+    #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "proxy")]
+    service_gateway: Option<String>,
     /// Time limit in seconds for each host's whole test (DNS, connect, TLS, HTTP).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
     timeout: u64,
@@ -280,6 +284,7 @@ fn diagnose(run: &RunArgs, locale: &Locale) -> Result<(Catalogue, Diagnosis), Ex
             region: run.region.map(|r| r.code().to_owned()),
             extra_hosts,
             proxy: run.proxy.clone(),
+            service_gateway: run.service_gateway.clone(),
             config: NetConfig {
                 timeout: Duration::from_secs(run.timeout),
                 ..NetConfig::default()

@@ -537,3 +537,33 @@ fn a_host_with_control_characters_is_a_usage_error() {
     ]);
     assert_ne!(out.status.code(), Some(64), "{}", stderr(&out));
 }
+
+#[test]
+fn a_service_gateway_is_tested_as_the_proxy_with_only_the_log_receiver_direct() {
+    let out = run(&[
+        "check",
+        "--json",
+        "--scenario",
+        &scenario("windows-64-healthy"),
+        "--region",
+        "jp",
+        "--service-gateway",
+        "sg01.corp.local",
+    ]);
+    assert_ne!(out.status.code(), Some(64), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proxy = &v["network"]["proxy"];
+    assert_eq!(proxy["source"], "service_gateway");
+    assert_eq!(proxy["port"], 8080);
+    assert_eq!(proxy["bypass"][0], "xlogr-ane1.xdr.trendmicro.com");
+    let both = run(&[
+        "check",
+        "--scenario",
+        &scenario("windows-64-healthy"),
+        "--service-gateway",
+        "sg01",
+        "--proxy",
+        "p:1",
+    ]);
+    assert_eq!(both.status.code(), Some(64));
+}

@@ -378,6 +378,7 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
         region: None,
         extra_hosts: vec![given.clone()],
         proxy: None,
+        service_gateway: None,
         config: NetConfig {
             // The test CA stands for the agent's own roots.
             agent_roots: vec![thumbprint(ca.der().as_ref())],
@@ -694,4 +695,61 @@ async fn a_host_on_the_bypass_list_goes_direct_and_the_output_says_so() {
         .evidence
         .iter()
         .any(|e| e.key == "evidence.proxy_bypassed_host" && e.value.starts_with(DIRECT)));
+}
+
+/// Behaviour 14: with a Service Gateway's cloud-service extension everything goes through
+/// the gateway except the region's log receiver, which is tested directly.
+#[tokio::test]
+async fn a_service_gateway_carries_everything_but_the_log_receiver() {
+    let cat = Catalogue::embedded();
+    let jp = RegionChoice::Chosen { code: "jp".into() };
+    let ca = Ca::new("Test Vision One Root CA");
+    const XLOGR: &str = "xlogr-ane1.xdr.trendmicro.com";
+    let server = https_server(
+        ca.server_config(&[API, XLOGR]),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let (gateway, seen) = recording_connect_proxy(server).await;
+    let choice = doctor_core::network::proxy::service_gateway(
+        &format!("127.0.0.1:{}", gateway.port()),
+        &cat,
+        Some(&jp),
+    )
+    .unwrap();
+    assert_eq!(choice.source, "service_gateway");
+    assert_eq!(choice.bypass, [XLOGR]);
+    assert_eq!(
+        doctor_core::network::proxy::service_gateway("sg01.corp.local", &cat, Some(&jp))
+            .unwrap()
+            .port,
+        8080
+    );
+    // The log receiver's name is answered locally: nothing reaches the internet.
+    let mut cfg = config(vec![ca.der()], &[XLOGR], Duration::from_secs(5));
+    cfg.proxy = Some(choice.clone());
+    let results = probe_hosts(
+        &[target(API, server.port()), target(XLOGR, server.port())],
+        &cfg,
+    )
+    .await;
+    assert!(results.iter().all(HostResult::reachable), "{results:#?}");
+    assert!(results[0].via_proxy.is_some());
+    assert_eq!(results[1].via_proxy, None);
+    assert!(seen.lock().unwrap().iter().all(|l| l.contains(API)));
+
+    let all = findings(&cat, &report(results, Some(choice)));
+    let p = finding(&all, "network.proxy");
+    assert_eq!(p.message.key, "network.proxy.service_gateway");
+    assert!(rendered(p, Lang::En).contains(XLOGR));
+    assert!(rendered(p, Lang::Ja).contains(XLOGR));
+
+    // A dead gateway is one problem about the gateway.
+    let dead = refused_port().await.port();
+    let gone =
+        doctor_core::network::proxy::service_gateway(&format!("127.0.0.1:{dead}"), &cat, Some(&jp))
+            .unwrap();
+    let rep = through_dead_proxy(gone).await;
+    assert_one_proxy_problem(&rep, NetError::Refused, "Service Gateway");
 }

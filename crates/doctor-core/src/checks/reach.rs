@@ -340,6 +340,13 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
         (Some(p), true) => f("network.proxy", Status::Fail, "network.proxy.auth_required")
             .with_params(&[("proxy", &p.display)])
             .remedy(Message::new("network.proxy.auth_required.remedy")),
+        (Some(p), false) if p.source == "service_gateway" => f(
+            "network.proxy",
+            Status::Info,
+            "network.proxy.service_gateway",
+        )
+        .with_params(&[("proxy", &p.display), ("direct", &p.bypass.join(", "))])
+        .remedy(Message::new("network.proxy.order")),
         (Some(p), false) => f("network.proxy", Status::Info, "network.proxy.used")
             .with_params(&[("proxy", &p.display), ("source", &source_param(p))])
             .remedy(Message::new("network.proxy.order")),

@@ -87,6 +87,28 @@ pub fn choose(flag: Option<&str>, settings: &ProxySettings) -> Option<ProxyChoic
     None
 }
 
+/// A Service Gateway with the cloud-service extension, as a proxy whose bypass list is what
+/// endpoints still reach directly: the region's XDR log receiver `xlogr-<code>` (the
+/// vendor's firewall pages for the cloud-service extension).
+pub fn service_gateway(
+    text: &str,
+    catalogue: &crate::catalogue::Catalogue,
+    region: Option<&crate::netfacts::RegionChoice>,
+) -> Option<ProxyChoice> {
+    let (host, port) = parse_proxy(text)?;
+    let direct = region
+        .and_then(|r| catalogue.region(r.code()))
+        .filter(|r| !r.aws.is_empty())
+        .map(|r| format!("xlogr-{}.xdr.trendmicro.com", r.aws));
+    Some(ProxyChoice {
+        host,
+        port,
+        source: "service_gateway".to_owned(),
+        display: mask_credentials(text),
+        bypass: direct.into_iter().collect(),
+    })
+}
+
 /// A bypass list as written: `;` (Windows), `,` (`NO_PROXY`) or spaces (netsh) between entries.
 fn split_bypass(list: &str) -> Vec<String> {
     list.split([';', ',', ' ', '\t'])

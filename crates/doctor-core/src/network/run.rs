@@ -15,6 +15,10 @@ pub struct NetworkOptions {
     pub extra_hosts: Vec<crate::catalogue::HostEntry>,
     /// A proxy to test through instead of the one the system is set to use.
     pub proxy: Option<String>,
+    /// A Service Gateway with its cloud-service extension (`HOST[:PORT]`, port 8080 by
+    /// default): everything is tested through it except the region's `xlogr-<code>` log
+    /// receiver, which endpoints then still reach directly.
+    pub service_gateway: Option<String>,
     pub config: crate::network::NetConfig,
 }
 
@@ -41,7 +45,10 @@ pub async fn run(
         }
     };
     let settings = probe.proxy().unwrap_or_default();
-    let proxy = crate::network::proxy::choose(options.proxy.as_deref(), &settings);
+    let mut proxy = crate::network::proxy::choose(options.proxy.as_deref(), &settings);
+    if let Some(gateway) = &options.service_gateway {
+        proxy = crate::network::proxy::service_gateway(gateway, catalogue, region.as_ref());
+    }
     let pac_url = settings
         .wininet
         .as_ref()
