@@ -17,8 +17,9 @@ packages=(build-essential pkg-config curl file ca-certificates libssl-dev
   libegl-dev libgbm-dev)
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64 imagemagick)
-  # The network tests start their own squid (forward proxy, basic auth, deny list) on loopback.
-  packages+=(squid openssl)
+  # The network tests start their own squid (forward proxy, basic auth, deny list, ssl-bump
+  # for TLS inspection: the OpenSSL build, which replaces the plain squid package) on loopback.
+  packages+=(squid-openssl openssl)
   # The firewall tests add nftables rules of their own (skipped without CAP_NET_ADMIN).
   packages+=(nftables)
 fi

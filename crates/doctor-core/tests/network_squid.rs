@@ -24,6 +24,7 @@ use support::*;
 
 const SQUID: &str = "/usr/sbin/squid";
 const NCSA: &str = "/usr/lib/squid/basic_ncsa_auth";
+const CERTGEN: &str = "/usr/lib/squid/security_file_certgen";
 
 /// A squid process of one test; stopped (SIGTERM, then SIGKILL) by its PID when dropped.
 struct Squid {
@@ -39,13 +40,16 @@ struct SquidSetup<'a> {
     hosts: &'a [(&'a str, &'a str)],
     /// Require basic authentication (an htpasswd file made here).
     auth: bool,
+    /// Re-sign every TLS connection with this CA (certificate and key in PEM): squid's
+    /// ssl-bump, the way TLS-inspecting proxies work.
+    bump_ca: Option<String>,
 }
 
 fn squid_missing() -> Option<String> {
-    for bin in [SQUID, NCSA] {
+    for bin in [SQUID, NCSA, CERTGEN] {
         if !Path::new(bin).exists() {
             return Some(format!(
-                "SKIPPED: {bin} is not installed (apt-get install squid; scripts/setup.sh test does it)"
+                "SKIPPED: {bin} is not installed (apt-get install squid-openssl; scripts/setup.sh test does it)"
             ));
         }
     }
@@ -90,8 +94,37 @@ impl Squid {
         open_to_all(&d.join("hosts"), 0o644);
         let port = free_port();
         let ports: Vec<String> = setup.ssl_ports.iter().map(ToString::to_string).collect();
+        let mut listen = format!("http_port 127.0.0.1:{port}");
+        if let Some(pem) = &setup.bump_ca {
+            std::fs::write(d.join("bump.pem"), pem).unwrap();
+            open_to_all(&d.join("bump.pem"), 0o644);
+            let db = d.join("ssl_db");
+            let made = Command::new(CERTGEN)
+                .args(["-c", "-s"])
+                .arg(&db)
+                .args(["-M", "4MB"])
+                .output()
+                .unwrap();
+            assert!(made.status.success(), "{made:?}");
+            let _ = Command::new("chmod")
+                .arg("-R")
+                .arg("a+rwX")
+                .arg(&db)
+                .status();
+            listen = format!(
+                "http_port 127.0.0.1:{port} ssl-bump tls-cert={d}/bump.pem generate-host-certificates=on dynamic_cert_mem_cache_size=4MB
+sslcrtd_program {CERTGEN} -s {d}/ssl_db -M 4MB
+sslcrtd_children 2
+acl step1 at_step SslBump1
+ssl_bump peek step1
+ssl_bump bump all
+# The upstream is a test server signed by a test CA.
+tls_outgoing_options flags=DONT_VERIFY_PEER",
+                d = d.display()
+            );
+        }
         let mut conf = format!(
-            "http_port 127.0.0.1:{port}
+            "{listen}
 pid_filename {d}/squid.pid
 cache_log {d}/cache.log
 access_log stdio:{d}/access.log
@@ -243,6 +276,7 @@ async fn squid_asking_for_credentials_is_read_as_407_with_its_status_line_and_pa
         ssl_ports: &[443, server.port()],
         hosts: &[("api-test.xbc.example", "127.0.0.1")],
         auth: true,
+        bump_ca: None,
     });
     let cfg = through(&squid, vec![ca.der()]);
     let results = probe_hosts(&[target("api-test.xbc.example", server.port())], &cfg).await;
@@ -294,6 +328,7 @@ async fn squid_denying_a_domain_is_the_proxys_policy_naming_the_proxy_with_its_p
             ("wsc-test.denied.example", "127.0.0.1"),
         ],
         auth: false,
+        bump_ca: None,
     });
     let cfg = through(&squid, vec![ca.der()]);
     let results = probe_hosts(
@@ -360,6 +395,7 @@ async fn squid_unable_to_resolve_or_reach_the_host_is_upstream_trouble_not_an_ac
         ssl_ports: &[443, closed.port()],
         hosts: &[("api-test.xbc.example", "127.0.0.1")],
         auth: false,
+        bump_ca: None,
     });
     let cfg = through(&squid, vec![]);
     let results = probe_hosts(
@@ -455,6 +491,7 @@ async fn a_plain_http_host_goes_through_squid_as_a_get_not_a_connect_to_port_80(
         ssl_ports: &[443],
         hosts: &[(CDN, "127.0.0.2")],
         auth: false,
+        bump_ca: None,
     });
     // The usual rule: a CONNECT tunnel to port 80 is refused. Testing that way would
     // report a false failure whose remedy weakens a sensible rule.
@@ -490,4 +527,73 @@ fn os() -> doctor_core::probe::OsFacts {
         "bits": 64, "hostname": "web-01", "system_drive": "/"
     }))
     .unwrap()
+}
+
+#[tokio::test]
+async fn squid_re_signing_tls_is_named_as_inspection_whether_or_not_this_computer_trusts_it() {
+    if let Some(why) = squid_missing() {
+        println!("{why}");
+        return;
+    }
+    let agent_ca = Ca::new("Test Vision One Root CA");
+    let bump = Ca::new("Corp Bump Inspection CA");
+    let names = ["api-test.xbc.example", "wsc-test.xbc.example"];
+    let server = https_server(
+        agent_ca.server_config(&names),
+        Duration::ZERO,
+        chrono::Duration::zero(),
+    )
+    .await;
+    let squid = Squid::start(&SquidSetup {
+        ssl_ports: &[443, server.port()],
+        hosts: &[(names[0], "127.0.0.1"), (names[1], "127.0.0.1")],
+        auth: false,
+        bump_ca: Some(bump.pem_with_key()),
+    });
+    let targets = [
+        target(names[0], server.port()),
+        target(names[1], server.port()),
+    ];
+
+    // This computer does not trust the proxy's CA.
+    let cfg = through(&squid, vec![agent_ca.der()]);
+    let results = probe_hosts(&targets, &cfg).await;
+    for r in &results {
+        assert_eq!(
+            r.failure().map(|(s, e, _)| (s, e)),
+            Some((StageName::Tls, NetError::TlsUntrusted)),
+            "{r:#?}"
+        );
+        assert_eq!(r.proxy.value(), Some(&200), "the tunnel itself was opened");
+    }
+    let rep = report(results.clone(), cfg.proxy.clone());
+    let cause = rep.root_cause.clone().unwrap();
+    assert_eq!(cause.hosts.len(), 2);
+    let all = findings(&Catalogue::embedded(), &rep);
+    assert_eq!(problems(&all).len(), 1, "{:#?}", problems(&all));
+    let summary = finding(&all, "network.summary");
+    assert_eq!(summary.message.key, "network.summary.cause.tls_inspection");
+    assert!(summary.message.params["ca"].contains("Corp Bump Inspection CA"));
+    let text = note::render(&rep, &os(), &Catalogue::embedded(), Lang::En);
+    assert!(
+        !text.contains(Locale::get(Lang::En).text("note.allow_heading")),
+        "{text}"
+    );
+    assert!(text.contains("Corp Bump Inspection CA"), "{text}");
+
+    // This computer trusts it (installed by policy); the agent still does not.
+    let mut cfg = through(&squid, vec![agent_ca.der(), bump.der()]);
+    cfg.agent_roots = vec![thumbprint(agent_ca.der().as_ref())];
+    let results = probe_hosts(&targets, &cfg).await;
+    for r in &results {
+        assert_eq!(
+            r.failure().map(|(s, e, _)| (s, e)),
+            Some((StageName::Tls, NetError::TlsInspected)),
+            "{r:#?}"
+        );
+    }
+    let all = findings(&Catalogue::embedded(), &report(results, cfg.proxy.clone()));
+    let summary = finding(&all, "network.summary");
+    assert_eq!(summary.message.key, "network.summary.cause.tls_inspection");
+    assert!(summary.message.params["ca"].contains("Corp Bump Inspection CA"));
 }

@@ -38,6 +38,11 @@ impl Ca {
         self.cert.der().clone()
     }
 
+    /// The certificate and its private key in PEM, as proxies that re-sign take them.
+    pub fn pem_with_key(&self) -> String {
+        format!("{}{}", self.cert.pem(), self.key.serialize_pem())
+    }
+
     /// A server configuration for `names`, signed by this CA.
     pub fn server_config(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
         let mut params =
