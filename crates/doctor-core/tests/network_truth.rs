@@ -753,3 +753,36 @@ async fn a_service_gateway_carries_everything_but_the_log_receiver() {
     let rep = through_dead_proxy(gone).await;
     assert_one_proxy_problem(&rep, NetError::Refused, "Service Gateway");
 }
+
+/// Behaviour 6: the whole step returns when the budget ends even though the system
+/// resolver it started is still blocked (the runtime does not wait for it).
+#[test]
+fn the_whole_step_returns_while_a_lookup_still_hangs() {
+    let root = tempfile::tempdir().unwrap();
+    let probe = doctor_core::probe::linux::LinuxProbe::new(root.path());
+    let mut cfg = config(vec![], &[], Duration::from_millis(500));
+    cfg.resolver = Some(doctor_core::network::live::Resolver(Arc::new(|_, _| {
+        std::thread::sleep(Duration::from_secs(6));
+        Ok(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)])
+    })));
+    let options = doctor_core::network::NetworkOptions {
+        region: None,
+        extra_hosts: vec![target("hangs.vision-one.invalid", 443)],
+        proxy: None,
+        service_gateway: None,
+        config: cfg,
+    };
+    let start = Instant::now();
+    let rep =
+        doctor_core::network::run_blocking(&probe, &Catalogue::embedded(), &os_linux(), &options)
+            .unwrap();
+    let took = start.elapsed();
+    if rep.proxy.is_none() {
+        assert_eq!(
+            rep.results[0].failure().map(|(s, e, _)| (s, e)),
+            Some((StageName::Dns, NetError::DnsTimeout))
+        );
+    }
+    // A sanity bound: far above the budget, far below the hanging lookup.
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
