@@ -4,6 +4,7 @@
 //! stopped by its PID. Every name squid is asked for resolves to a loopback address or, for
 //! the DNS-failure case, ends in `.invalid`: no test reaches the internet. When squid is not
 //! installed each test says so and passes without running (`scripts/setup.sh test` installs it).
+#![cfg(unix)]
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 mod support;
@@ -73,7 +74,6 @@ fn htpasswd_line() -> String {
     format!("agent:{}\n", String::from_utf8_lossy(&out.stdout).trim())
 }
 
-#[cfg(unix)]
 fn open_to_all(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();

@@ -7,7 +7,6 @@
 
 mod support;
 
-use doctor_core::catalogue::HostEntry;
 use doctor_core::checks::reach::findings;
 use doctor_core::finding::{Finding, Status};
 use doctor_core::netfacts::{NetworkReport, RootCause};
@@ -349,6 +348,7 @@ async fn an_optional_host_failing_alone_does_not_fail_the_step() {
 }
 
 /// Behaviour 8: hand-given hosts without a region, IPv6 literals through every stage.
+#[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work() {
     let ca = Ca::new("Test Vision One Root CA");
@@ -366,7 +366,7 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
         ca.server_config(&["::1"]),
     )
     .await;
-    let given = HostEntry {
+    let given = doctor_core::catalogue::HostEntry {
         host: "::1".into(),
         port: server.port(),
         purpose: "custom".into(),
@@ -511,6 +511,7 @@ async fn a_host_with_several_addresses_falls_back_within_one_budget() {
     );
 }
 
+#[cfg(target_os = "linux")]
 fn os_linux() -> doctor_core::probe::OsFacts {
     serde_json::from_value(serde_json::json!({
         "platform": "linux", "name": "Debian GNU/Linux 12", "version": "12", "arch": "x86_64",
@@ -756,6 +757,7 @@ async fn a_service_gateway_carries_everything_but_the_log_receiver() {
 
 /// Behaviour 6: the whole step returns when the budget ends even though the system
 /// resolver it started is still blocked (the runtime does not wait for it).
+#[cfg(target_os = "linux")]
 #[test]
 fn the_whole_step_returns_while_a_lookup_still_hangs() {
     let root = tempfile::tempdir().unwrap();
