@@ -15,7 +15,7 @@ use doctor_core::network::region::RegionChoice;
 use doctor_core::network::{probe_hosts, HostResult, NetConfig, NetError, StageName};
 use doctor_core::present::note;
 use doctor_core::{Catalogue, Lang, Locale};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
@@ -362,7 +362,7 @@ async fn a_host_given_by_hand_is_tested_without_a_region_and_ipv6_literals_work(
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let server = https_server_at(
-        SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
+        SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), port),
         ca.server_config(&["::1"]),
     )
     .await;
