@@ -1,6 +1,6 @@
 //! Step 2's concurrency, measured: 30 loopback targets of which 20 are black holes, each
-//! host's whole test limited to 3 s. Prints the wall time of the concurrent run, the sequential sum of
-//! the same probes (every host's stage times added up) and their ratio. Run with
+//! host's whole test limited to 3 s. Prints the wall time of the concurrent run, the
+//! sequential sum of the same probes (every host's stage times added up) and their ratio. Run with
 //! `cargo bench -p doctor-core --bench network`.
 #![allow(clippy::unwrap_used)]
 
