@@ -450,8 +450,11 @@ pub struct ProxyChoice {
 pub struct NetworkReport {
     pub region: Option<RegionChoice>,
     pub proxy: Option<ProxyChoice>,
-    /// A proxy auto-configuration script that is set but was not evaluated.
+    /// A proxy auto-configuration script that is set (evaluated when `pac_evaluated`).
     pub pac_url: Option<String>,
+    /// The script was run through Windows' own resolver for each host (Windows only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pac_evaluated: bool,
     pub timeout_secs: u64,
     pub results: Vec<HostResult>,
     /// The one cause behind the failures, with the hosts it explains ([`root_cause`]).

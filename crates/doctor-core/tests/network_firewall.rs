@@ -118,6 +118,7 @@ async fn icmp_prohibited_replies_read_as_a_firewall_rejecting_not_as_no_route() 
         checked_at: None,
         only_given_hosts: false,
         region_hosts_unknown: false,
+        pac_evaluated: false,
     };
     // A rejection is not "offline": no single cause hides the rule.
     assert_eq!(rep.root_cause, None);

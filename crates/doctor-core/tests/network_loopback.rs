@@ -28,6 +28,7 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         checked_at: None,
         only_given_hosts: false,
         region_hosts_unknown: false,
+        pac_evaluated: false,
     }
 }
 

@@ -34,6 +34,7 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         checked_at: Some("2026-11-26T22:31:05+09:00".into()),
         only_given_hosts: false,
         region_hosts_unknown: false,
+        pac_evaluated: false,
     }
 }
 

@@ -370,7 +370,11 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     }
     if let Some(pac) = &report.pac_url {
         proxy_f = proxy_f.evidence("proxy_pac", pac.clone());
-        if report.proxy.is_none() {
+        if report.proxy.is_none() && report.pac_evaluated {
+            proxy_f = f("network.proxy", Status::Info, "network.proxy.pac_direct")
+                .with_params(&[("pac", pac)])
+                .evidence("proxy_pac", pac.clone());
+        } else if report.proxy.is_none() {
             proxy_f = f(
                 "network.proxy",
                 Status::Warn,

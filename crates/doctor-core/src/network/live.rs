@@ -49,6 +49,9 @@ pub struct NetConfig {
     pub resolve: HashMap<String, Vec<IpAddr>>,
     /// The blocking lookup to use instead of the system resolver.
     pub resolver: Option<Resolver>,
+    /// The proxy per host name where it differs from `proxy` (what a proxy script chose
+    /// for that host's URL); `None` means direct.
+    pub proxy_for: HashMap<String, Option<ProxyChoice>>,
     /// SHA-1 thumbprints of the roots the agent itself relies on (the catalogue's TLS
     /// roots); empty skips the check that a verified chain ends in one of them.
     pub agent_roots: Vec<String>,
@@ -65,6 +68,7 @@ impl Default for NetConfig {
             resolve: HashMap::new(),
             resolver: None,
             agent_roots: Vec::new(),
+            proxy_for: HashMap::new(),
         }
     }
 }
@@ -191,6 +195,9 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
             limit.clone(),
             config.clone(),
         );
+        if let Some(chosen) = config.proxy_for.get(&target.host) {
+            config.proxy = chosen.clone();
+        }
         // A host the proxy setting's bypass list matches goes direct, as the agent sends it.
         let bypassed_by = config
             .proxy

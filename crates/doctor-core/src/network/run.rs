@@ -63,6 +63,7 @@ pub async fn run(
         checked_at: Some(chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
         only_given_hosts: false,
         region_hosts_unknown: false,
+        pac_evaluated: false,
     };
     let mut targets = match region.and_then(|r| catalogue.region(r.code())) {
         Some(region) => {
@@ -92,6 +93,14 @@ pub async fn run(
         Some(recorded) => recorded,
         None => {
             let mut config = options.config.clone();
+            let by_script = options.proxy.is_none() && options.service_gateway.is_none();
+            if let (true, None, Some(pac)) = (by_script, &proxy, &report.pac_url) {
+                if cfg!(windows) {
+                    config.proxy_for = evaluate_pac(pac, &targets, config.timeout).await;
+                    report.pac_evaluated = !config.proxy_for.is_empty();
+                    report.proxy = config.proxy_for.values().flatten().next().cloned();
+                }
+            }
             config.proxy = proxy;
             if config.agent_roots.is_empty() {
                 // The agent trusts its own roots, not the computer's.
@@ -107,6 +116,43 @@ pub async fn run(
     };
     report.root_cause = crate::netfacts::root_cause(&report.results);
     report
+}
+
+/// Runs the proxy script through Windows' resolver for every target's URL, each within the
+/// time limit; a host whose evaluation fails or times out keeps the default (direct).
+async fn evaluate_pac(
+    pac: &str,
+    targets: &[crate::catalogue::HostEntry],
+    timeout: std::time::Duration,
+) -> std::collections::HashMap<String, Option<crate::netfacts::ProxyChoice>> {
+    use crate::network::pac::{proxy_for_url, PacChoice};
+    let mut out = std::collections::HashMap::new();
+    for t in targets {
+        let scheme = if t.port == 80 { "http" } else { "https" };
+        let url = format!(
+            "{scheme}://{}/",
+            crate::netfacts::authority(&t.host, t.port)
+        );
+        let script = pac.to_owned();
+        let job = tokio::task::spawn_blocking(move || proxy_for_url(&script, &url));
+        let chosen = match tokio::time::timeout(timeout, job).await {
+            Ok(Ok(Ok(PacChoice::Direct))) => None,
+            Ok(Ok(Ok(PacChoice::Proxy { proxy, .. }))) => {
+                crate::network::proxy::parse_proxy(&proxy).map(|(host, port)| {
+                    crate::netfacts::ProxyChoice {
+                        host,
+                        port,
+                        source: "pac".to_owned(),
+                        display: proxy.clone(),
+                        bypass: Vec::new(),
+                    }
+                })
+            }
+            _ => continue,
+        };
+        out.insert(t.host.clone(), chosen);
+    }
+    out
 }
 
 /// [`run`] for callers without an async runtime.
