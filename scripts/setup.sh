@@ -18,6 +18,11 @@ packages=(build-essential pkg-config curl file ca-certificates libssl-dev
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 clang llvm unzip zip time chromium wine wine64 imagemagick
     python3 python3-venv)
+  # The network tests start their own squid (forward proxy, basic auth, deny list, ssl-bump
+  # for TLS inspection: the OpenSSL build, which replaces the plain squid package) on loopback.
+  packages+=(squid-openssl openssl)
+  # The firewall tests add nftables rules of their own (skipped without CAP_NET_ADMIN).
+  packages+=(nftables)
 fi
 
 missing=()

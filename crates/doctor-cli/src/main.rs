@@ -123,7 +123,7 @@ struct RunArgs {
     #[arg(long = "catalog", value_name = "FILE")]
     catalogue: Option<PathBuf>,
     /// Vision One region for step 2 (network). Default: read from the agent's own files;
-    /// without it, step 2 is skipped.
+    /// without it, only the hosts given with --host are tested (or step 2 is skipped).
     #[arg(long, value_enum)]
     region: Option<RegionArg>,
     /// Also test this host, e.g. a Service Gateway (NAME:PORT; repeatable).
@@ -132,7 +132,11 @@ struct RunArgs {
     /// Test through this proxy (HOST:PORT or URL) instead of the system's proxy.
     #[arg(long, value_name = "PROXY")]
     proxy: Option<String>,
-    /// Time limit in seconds for each stage of each connection (DNS, connect, TLS, HTTP).
+    /// Test as with a Service Gateway and its cloud-service extension: everything through
+    /// it (HOST[:PORT], port 8080 by default), only the region's log receiver directly.
+    #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "proxy")]
+    service_gateway: Option<String>,
+    /// Time limit in seconds for each host's whole test (DNS, connect, TLS, HTTP).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
     timeout: u64,
     /// Skip step 2 (network).
@@ -189,6 +193,10 @@ enum RegionArg {
     Au,
     In,
     Mea,
+    Ca,
+    Uk,
+    Za,
+    Usgov,
 }
 
 impl RegionArg {
@@ -201,19 +209,29 @@ impl RegionArg {
             RegionArg::Au => "au",
             RegionArg::In => "in",
             RegionArg::Mea => "mea",
+            RegionArg::Ca => "ca",
+            RegionArg::Uk => "uk",
+            RegionArg::Za => "za",
+            RegionArg::Usgov => "usgov",
         }
     }
 }
 
-/// `NAME:PORT` → a catalogue entry for an ad-hoc target.
+/// `NAME:PORT` or `[IPv6]:PORT` → a catalogue entry for an ad-hoc target. Names with
+/// spaces or control characters are refused here, before anything reaches the network.
 fn parse_host(text: &str) -> Option<HostEntry> {
-    let (host, port) = text.trim().rsplit_once(':')?;
+    let (host, port) = text.rsplit_once(':')?;
     let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
-    let host = host.trim_matches(['[', ']']);
-    (!host.is_empty() && !host.contains(['/', ' '])).then(|| HostEntry {
+    let host = match host.strip_prefix('[') {
+        Some(inner) => inner.strip_suffix(']')?,
+        None if host.contains(':') => return None,
+        None => host,
+    };
+    doctor_core::netfacts::valid_host_name(host).then(|| HostEntry {
         host: host.to_owned(),
         port,
         purpose: "custom".to_owned(),
+        optional: false,
     })
 }
 
@@ -300,6 +318,7 @@ fn diagnose(run: &RunArgs, locale: &Locale) -> Result<(Catalogue, Diagnosis), Ex
             region: run.region.map(|r| r.code().to_owned()),
             extra_hosts,
             proxy: run.proxy.clone(),
+            service_gateway: run.service_gateway.clone(),
             config: NetConfig {
                 timeout: Duration::from_secs(run.timeout),
                 ..NetConfig::default()
@@ -589,5 +608,8 @@ mod tests {
         assert!(parse_host("sg01:http").is_none());
         assert!(parse_host(":443").is_none());
         assert!(parse_host("a b:443").is_none());
+        assert!(parse_host("a\r\nX-Evil: 1\r\n:443").is_none());
+        assert!(parse_host("ok.example\t:443").is_none());
+        assert!(parse_host("::1:443").is_none(), "IPv6 needs brackets");
     }
 }

@@ -288,8 +288,20 @@ fn the_network_note_is_written_in_the_chosen_language() {
     assert_eq!(v["network"]["region"]["code"], "jp");
     let text = std::fs::read_to_string(&note).unwrap();
     assert!(text.starts_with("ネットワーク管理者の方へ"), "{text}");
-    assert!(text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"));
+    // Inspected connections got through: the note asks for an exclusion, not an allow rule.
+    assert!(
+        !text.contains("api-ap2.xbc.trendmicro.com  TCP 443 (HTTPS)"),
+        "{text}"
+    );
     assert!(text.contains("TLS/SSL インスペクション"));
+    assert_eq!(
+        v["network"]["root_cause"]["cause"]["kind"],
+        "tls_inspection"
+    );
+    assert_eq!(
+        v["network"]["root_cause"]["hosts"][0],
+        "api-ap2.xbc.trendmicro.com:443"
+    );
 }
 
 #[test]
@@ -470,4 +482,88 @@ fn a_bundle_carries_the_identity_fleet_reads() {
     let out = run(&["fleet", "--json", dir.path().to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["read"], 1, "{v}");
+}
+
+#[test]
+fn a_site_without_published_hosts_is_accepted_and_never_called_all_reachable() {
+    for code in ["uk", "ca", "za", "usgov"] {
+        let out = run(&[
+            "check",
+            "--json",
+            "--scenario",
+            &scenario("windows-64-healthy"),
+            "--region",
+            code,
+        ]);
+        assert_ne!(out.status.code(), Some(64), "{code}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["network"]["region"]["code"], code);
+        let unknown = code != "ca";
+        assert_eq!(
+            v["network"]["region_hosts_unknown"]
+                .as_bool()
+                .unwrap_or(false),
+            unknown,
+            "{code}"
+        );
+        let region = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "network.region")
+            .unwrap()
+            .clone();
+        if unknown {
+            assert_eq!(region["status"], "warn", "{code}: {region}");
+            assert!(region["remedy"].is_string(), "{region}");
+        }
+    }
+}
+
+#[test]
+fn a_host_with_control_characters_is_a_usage_error() {
+    let linux = scenario("linux-healthy");
+    for host in ["evil\r\nX: 1:443", "has space:443", "tab\there:443"] {
+        let out = run(&["check", "--scenario", &linux, "--host", host]);
+        assert_eq!(out.status.code(), Some(64), "{host:?}: {}", stderr(&out));
+    }
+    let out = run(&[
+        "check",
+        "--scenario",
+        &linux,
+        "--host",
+        "[::1]:443",
+        "--json",
+    ]);
+    assert_ne!(out.status.code(), Some(64), "{}", stderr(&out));
+}
+
+#[test]
+fn a_service_gateway_is_tested_as_the_proxy_with_only_the_log_receiver_direct() {
+    let out = run(&[
+        "check",
+        "--json",
+        "--scenario",
+        &scenario("windows-64-healthy"),
+        "--region",
+        "jp",
+        "--service-gateway",
+        "sg01.corp.local",
+    ]);
+    assert_ne!(out.status.code(), Some(64), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proxy = &v["network"]["proxy"];
+    assert_eq!(proxy["source"], "service_gateway");
+    assert_eq!(proxy["port"], 8080);
+    assert_eq!(proxy["bypass"][0], "xlogr-ane1.xdr.trendmicro.com");
+    let both = run(&[
+        "check",
+        "--scenario",
+        &scenario("windows-64-healthy"),
+        "--service-gateway",
+        "sg01",
+        "--proxy",
+        "p:1",
+    ]);
+    assert_eq!(both.status.code(), Some(64));
 }

@@ -1,6 +1,6 @@
 //! Step 2's concurrency, measured: 30 loopback targets of which 20 are black holes, each
-//! stage limited to 3 s. Prints the wall time of the concurrent run, the sequential sum of
-//! the same probes (every host's stage times added up) and their ratio. Run with
+//! host's whole test limited to 3 s. Prints the wall time of the concurrent run, the
+//! sequential sum of the same probes (every host's stage times added up) and their ratio. Run with
 //! `cargo bench -p doctor-core --bench network`.
 #![allow(clippy::unwrap_used)]
 
@@ -58,7 +58,7 @@ async fn main() {
         results.len() - reachable
     );
     println!(
-        "stage limit: {} s, concurrency: {}",
+        "time limit per host: {} s, concurrency: {}",
         STAGE_LIMIT.as_secs(),
         config.concurrency
     );

@@ -58,15 +58,28 @@ pub struct NetworkCatalogue {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
-    /// What the user types: `us`, `eu`, `jp`, `sg`, `au`, `in`, `mea`.
+    /// What the user types: `us`, `eu`, `jp`, `sg`, `au`, `in`, `mea`, `ca`, `uk`, `za`,
+    /// `usgov`.
     pub code: String,
-    /// The code in Basecamp host names (`api-ap2.xbc...`) and environments (`prod-ap2`).
+    /// The code in Basecamp host names (`api-ap2.xbc...`) and environments (`prod-ap2`);
+    /// empty when not known.
     pub xbc: String,
-    /// The AWS-style code in the XDR host names (`xlogr-ane1.xdr...`).
+    /// The AWS-style code in the XDR host names (`xlogr-ane1.xdr...`); empty when not known.
     pub aws: String,
-    /// Slug of the vendor page the hosts come from.
+    /// Slug of the vendor page the hosts come from; empty when there is none.
     pub source: String,
+    /// Where the entry comes from when that needs saying (a shared page, a missing list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `false` for a site the vendor lists without publishing its endpoint hosts: only the
+    /// global hosts and the ones the user adds can be tested, and "all reachable" is never said.
+    #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
+    pub hosts_published: bool,
     pub hosts: Vec<HostEntry>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +90,10 @@ pub struct HostEntry {
     pub port: u16,
     /// Key of what the host is for (`purpose.<key>` in the locales).
     pub purpose: String,
+    /// In an older copy of the vendor's list but not in the current one: tested and shown,
+    /// but its failure alone does not fail step 2.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -378,8 +395,11 @@ mod tests {
             .iter()
             .map(|r| r.code.as_str())
             .collect();
-        assert_eq!(codes, ["us", "eu", "jp", "sg", "au", "in", "mea"]);
-        for r in &cat.network.regions {
+        assert_eq!(
+            codes,
+            ["us", "eu", "jp", "sg", "au", "in", "mea", "ca", "uk", "za", "usgov"]
+        );
+        for r in cat.network.regions.iter().filter(|r| r.hosts_published) {
             let targets = cat.targets(r);
             let api = format!("api-{}.xbc.trendmicro.com", r.xbc);
             assert!(targets.iter().any(|t| t.host == api), "{}", r.code);
@@ -394,6 +414,23 @@ mod tests {
             .find(|h| h.host == "cdn-api-ap2.xbc.trendmicro.com")
             .unwrap();
         assert_eq!(cdn.port, 80, "written http:// by the vendor");
+        assert!(
+            cdn.optional,
+            "only an older copy of the Japan page lists it"
+        );
+        // Canada's hosts are the Americas page's; the other new sites publish none.
+        assert_eq!(
+            cat.targets(cat.region("ca").unwrap()),
+            cat.targets(cat.region("us").unwrap())
+        );
+        for code in ["uk", "za", "usgov"] {
+            let r = cat.region(code).unwrap();
+            assert!(!r.hosts_published && r.hosts.is_empty() && r.xbc.is_empty());
+            assert!(
+                !cat.targets(r).is_empty(),
+                "the global hosts are still tested"
+            );
+        }
     }
 
     /// Every leaf of the catalogue (arrays count as one entry) has a provenance record

@@ -21,14 +21,28 @@ pub enum NetError {
     Reset,
     /// No answer within the timeout: something drops the traffic.
     Timeout,
-    /// No route to the network at all.
+    /// No route to the network at all: this endpoint has no route to the address.
     Unreachable,
+    /// A firewall or router answered "destination unreachable" (host, net or port
+    /// administratively prohibited, what firewalld and router ACLs send) although this
+    /// endpoint has a route: the connection was rejected, not lost.
+    Prohibited,
     /// The peer closed the connection without answering.
     Closed,
     ProxyAuthRequired,
+    /// The proxy answered 403: its own policy denies the host.
+    ProxyDenied,
+    /// The proxy answered 500/502/503/504: it could not resolve or reach the host itself.
+    ProxyUpstream,
+    /// The proxy answered something else than 2xx.
     ProxyRefused,
     /// The certificate chain does not lead to a root this computer trusts.
     TlsUntrusted,
+    /// The chain ends in a private CA this computer trusts but the agent does not: TLS
+    /// inspection with a CA installed on the computer.
+    TlsInspected,
+    /// The server's certificate is signed by itself.
+    TlsSelfSigned,
     TlsExpired,
     TlsNameMismatch,
     /// The server only speaks TLS below 1.2.
@@ -46,10 +60,15 @@ impl NetError {
             NetError::Reset => "reset",
             NetError::Timeout => "timeout",
             NetError::Unreachable => "unreachable",
+            NetError::Prohibited => "prohibited",
             NetError::Closed => "closed",
             NetError::ProxyAuthRequired => "proxy_auth_required",
+            NetError::ProxyDenied => "proxy_denied",
+            NetError::ProxyUpstream => "proxy_upstream",
             NetError::ProxyRefused => "proxy_refused",
             NetError::TlsUntrusted => "tls_untrusted",
+            NetError::TlsInspected => "tls_inspected",
+            NetError::TlsSelfSigned => "tls_self_signed",
             NetError::TlsExpired => "tls_expired",
             NetError::TlsNameMismatch => "tls_name_mismatch",
             NetError::TlsOldVersion => "tls_old_version",
@@ -141,6 +160,9 @@ pub struct TlsInfo {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HttpInfo {
     pub status: u16,
+    /// How the request was sent when that matters, e.g. `GET http://host/` through a proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
     /// Server time minus local time, in seconds, from `Date`.
@@ -164,6 +186,43 @@ pub struct HostResult {
     /// an intercepted certificate.
     pub tls_seen: Option<TlsInfo>,
     pub http: Stage<HttpInfo>,
+    /// The proxy's own answer when it refused (status line, error page title), as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_reply: Option<ProxyReply>,
+    /// The bypass rule that sent this host direct although a proxy is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bypassed_by: Option<String>,
+    /// The endpoint's own address on the connection (what the firewall sees).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_addr: Option<String>,
+}
+
+/// What a proxy said when it did not open the way: read from its status line, headers and
+/// error page, so the verdict tells its policy from its upstream trouble.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyReply {
+    pub status: u16,
+    /// As sent, e.g. `HTTP/1.1 403 Forbidden`.
+    pub status_line: String,
+    /// The `<title>` of its error page, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Squid's `X-Squid-Error` header (`ERR_DNS_FAIL 0`), when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+impl ProxyReply {
+    /// What a proxy's status means for the connection it was asked to make.
+    pub fn error(status: u16) -> Option<NetError> {
+        match status {
+            200..=299 => None,
+            407 => Some(NetError::ProxyAuthRequired),
+            403 => Some(NetError::ProxyDenied),
+            500 | 502 | 503 | 504 => Some(NetError::ProxyUpstream),
+            _ => Some(NetError::ProxyRefused),
+        }
+    }
 }
 
 impl HostResult {
@@ -185,6 +244,176 @@ impl HostResult {
     pub fn reachable(&self) -> bool {
         self.failure().is_none() && self.http.value().is_some()
     }
+
+    /// A failure that is the configured proxy's own, not the host's: its name did not
+    /// resolve, its port refused or did not answer, or it did not answer the request.
+    pub fn proxy_fault(&self) -> Option<NetError> {
+        self.via_proxy.as_ref()?;
+        match self.failure()? {
+            (StageName::Dns | StageName::Tcp, e, _) => Some(e),
+            (StageName::Proxy, e @ (NetError::Timeout | NetError::Closed | NetError::Reset), _) => {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether `name` can be a host name or an IP address literal: no spaces, no control
+/// characters, nothing that could end a request line.
+pub fn valid_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+}
+
+/// The vendor page a region's host list comes from, as a full address.
+pub fn page_url(slug: &str) -> String {
+    if slug.starts_with("https://") {
+        slug.to_owned()
+    } else {
+        format!("https://docs.trendmicro.com/en-us/documentation/article/{slug}")
+    }
+}
+
+/// `host:port` as it is written in a URL or a CONNECT line: IPv6 literals in brackets.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// The one thing that explains every failure of step 2 (or every failure of its kind),
+/// so the verdict names it once instead of blaming each host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RootCause {
+    /// The proxy itself could not be reached: nothing was tested behind it.
+    ProxyUnreachable { error: NetError, detail: String },
+    /// The proxy wants credentials (407).
+    ProxyAuth { reply: Option<ProxyReply> },
+    /// The proxy's policy denies the hosts (403).
+    ProxyDenied { reply: Option<ProxyReply> },
+    /// The proxy could not resolve or reach the hosts itself (5xx).
+    ProxyUpstream { reply: Option<ProxyReply> },
+    /// Every failing host was shown a certificate from the same CA.
+    TlsInspection { issuer: String },
+    /// No host name resolved (no proxy).
+    DnsDown,
+    /// No route to any host (no proxy).
+    Offline,
+}
+
+impl RootCause {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RootCause::ProxyUnreachable { .. } => "proxy_unreachable",
+            RootCause::ProxyAuth { .. } => "proxy_auth",
+            RootCause::ProxyDenied { .. } => "proxy_denied",
+            RootCause::ProxyUpstream { .. } => "proxy_upstream",
+            RootCause::TlsInspection { .. } => "tls_inspection",
+            RootCause::DnsDown => "dns_down",
+            RootCause::Offline => "offline",
+        }
+    }
+}
+
+/// A root cause with the hosts (`host:port`) it explains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explained {
+    pub cause: RootCause,
+    pub hosts: Vec<String>,
+}
+
+/// The CA that issued what the endpoint was shown: the issuer of the last certificate sent.
+pub fn shown_issuer(r: &HostResult) -> Option<String> {
+    r.tls_seen.as_ref()?.chain.last().map(|c| c.issuer.clone())
+}
+
+/// Finds the one cause behind the failures of the required hosts, when there is one.
+/// Proxy, DNS and route failures explain a run only when every required host failed that
+/// way; a proxy's status or an inspecting CA explains the hosts that failed with it, as long
+/// as no required host failed for another reason.
+pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
+    let required: Vec<&HostResult> = results.iter().filter(|r| !r.target.optional).collect();
+    let failed: Vec<&HostResult> = required
+        .iter()
+        .copied()
+        .filter(|r| !r.reachable())
+        .collect();
+    let first = failed.first()?;
+    let hosts = || {
+        failed
+            .iter()
+            .map(|r| authority(&r.target.host, r.target.port))
+            .collect::<Vec<_>>()
+    };
+    let everything_failed = failed.len() == required.len();
+    if everything_failed {
+        if let Some(error) = first.proxy_fault() {
+            if failed.iter().all(|r| r.proxy_fault().is_some()) {
+                let detail = first
+                    .failure()
+                    .map(|(_, _, d)| d.to_owned())
+                    .unwrap_or_default();
+                return Some(Explained {
+                    cause: RootCause::ProxyUnreachable { error, detail },
+                    hosts: hosts(),
+                });
+            }
+        }
+        if first.via_proxy.is_none() {
+            let all = |pred: &dyn Fn(StageName, NetError) -> bool| {
+                failed
+                    .iter()
+                    .all(|r| r.failure().is_some_and(|(s, e, _)| pred(s, e)))
+            };
+            if all(&|s, _| s == StageName::Dns) {
+                return Some(Explained {
+                    cause: RootCause::DnsDown,
+                    hosts: hosts(),
+                });
+            }
+            if all(&|_, e| e == NetError::Unreachable) {
+                return Some(Explained {
+                    cause: RootCause::Offline,
+                    hosts: hosts(),
+                });
+            }
+        }
+    }
+    let (_, error, _) = first.failure()?;
+    let same_error = failed
+        .iter()
+        .all(|r| r.failure().is_some_and(|(_, e, _)| e == error));
+    if !same_error {
+        return None;
+    }
+    let reply = || first.proxy_reply.clone();
+    let cause = match error {
+        NetError::ProxyAuthRequired => RootCause::ProxyAuth { reply: reply() },
+        NetError::ProxyDenied if everything_failed => RootCause::ProxyDenied { reply: reply() },
+        NetError::ProxyUpstream if everything_failed => RootCause::ProxyUpstream { reply: reply() },
+        NetError::TlsUntrusted | NetError::TlsInspected => {
+            let issuer = shown_issuer(first)?;
+            if !failed
+                .iter()
+                .all(|r| shown_issuer(r).as_ref() == Some(&issuer))
+            {
+                return None;
+            }
+            RootCause::TlsInspection { issuer }
+        }
+        _ => return None,
+    };
+    Some(Explained {
+        cause,
+        hosts: hosts(),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +428,9 @@ pub enum RegionChoice {
         file: String,
         /// The text that gave it away, e.g. `api-ap2.xbc.trendmicro.com`.
         evidence: String,
+        /// What kind of evidence decided: `basecamp_server`, `environment`, `region_host`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
     },
 }
 
@@ -215,10 +447,14 @@ impl RegionChoice {
 pub struct ProxyChoice {
     pub host: String,
     pub port: u16,
-    /// Where it came from: `flag`, `winhttp`, `wininet` or `environment`.
+    /// Where it came from: `flag`, `winhttp`, `wininet`, `environment` or `pac`.
     pub source: String,
     /// As configured, credentials masked.
     pub display: String,
+    /// The bypass list of the same setting (WinHTTP bypass list, WinINET `ProxyOverride`,
+    /// `NO_PROXY`): hosts it matches go direct, as the agent would send them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bypass: Vec<String>,
 }
 
 /// What step 2 ran against and found, kept for the report, the note and the bundle.
@@ -227,9 +463,25 @@ pub struct ProxyChoice {
 pub struct NetworkReport {
     pub region: Option<RegionChoice>,
     pub proxy: Option<ProxyChoice>,
-    /// A proxy auto-configuration script that is set but was not evaluated.
+    /// A proxy auto-configuration script that is set (evaluated when `pac_evaluated`).
     pub pac_url: Option<String>,
+    /// The script was run through Windows' own resolver for each host (Windows only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pac_evaluated: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub timeout_secs: u64,
     pub results: Vec<HostResult>,
+    /// The one cause behind the failures, with the hosts it explains ([`root_cause`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<Explained>,
+    /// When the test ran, in the endpoint's local time with its UTC offset (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// Only the hosts given by hand were tested: the region's own hosts were not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_given_hosts: bool,
+    /// The region is a site whose endpoint hosts the vendor does not publish: only the
+    /// global hosts and the ones given by hand were tested.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub region_hosts_unknown: bool,
 }

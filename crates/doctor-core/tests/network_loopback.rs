@@ -23,7 +23,12 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         proxy,
         pac_url: None,
         timeout_secs: 2,
+        root_cause: doctor_core::netfacts::root_cause(&results),
         results,
+        checked_at: None,
+        only_given_hosts: false,
+        region_hosts_unknown: false,
+        pac_evaluated: false,
     }
 }
 
@@ -102,14 +107,18 @@ async fn a_certificate_from_an_unknown_ca_is_named_as_tls_inspection() {
 
     let rep = report(vec![r], None);
     let all = findings(&Catalogue::embedded(), &rep);
-    let inspection = finding(&all, "network.tls_inspection");
-    assert_eq!(inspection.status, Status::Fail);
-    assert!(inspection.message.params["ca"].contains("Corp Inspection CA"));
-    assert!(inspection.remedy.as_ref().unwrap().params["hosts"].contains(NAME));
+    // One cause, one problem: the summary names the inspecting CA.
+    let summary = finding(&all, "network.summary");
+    assert_eq!(summary.status, Status::Fail);
+    assert_eq!(summary.message.key, "network.summary.cause.tls_inspection");
+    assert!(summary.message.params["ca"].contains("Corp Inspection CA"));
+    assert!(summary.remedy.as_ref().unwrap().params["hosts"].contains(NAME));
     for lang in Lang::ALL {
         let text = note::render(&rep, &os(), &Catalogue::embedded(), lang);
         let heading = doctor_core::Locale::get(lang).text("note.inspection_heading");
-        let after = &text[text.find(heading).unwrap()..];
+        let start = heading.split('{').next().unwrap();
+        let after = &text[text.find(start).unwrap()..];
+        assert!(after.contains("Corp Inspection CA"), "{text}");
         assert!(after.contains(NAME), "{text}");
     }
 }
@@ -195,6 +204,7 @@ async fn a_connect_proxy_tunnels_to_the_server() {
         port: proxy.port(),
         source: "flag".into(),
         display: format!("127.0.0.1:{}", proxy.port()),
+        bypass: Vec::new(),
     };
     cfg.proxy = Some(choice.clone());
     let r = probe(server, &cfg).await;
@@ -223,6 +233,7 @@ async fn a_proxy_answering_407_requires_authentication() {
         port: proxy.port(),
         source: "environment".into(),
         display: format!("http://***@127.0.0.1:{}", proxy.port()),
+        bypass: Vec::new(),
     };
     cfg.proxy = Some(choice.clone());
     let r = probe(server, &cfg).await;
@@ -231,11 +242,13 @@ async fn a_proxy_answering_407_requires_authentication() {
         Some((StageName::Proxy, NetError::ProxyAuthRequired))
     );
     let all = findings(&Catalogue::embedded(), &report(vec![r], Some(choice)));
-    let p = finding(&all, "network.proxy");
+    let s = finding(&all, "network.summary");
     assert_eq!(
-        (p.status, p.message.key.as_str()),
-        (Status::Fail, "network.proxy.auth_required")
+        (s.status, s.message.key.as_str()),
+        (Status::Fail, "network.summary.cause.proxy_auth")
     );
+    assert!(s.message.params["status_line"].contains("407"));
+    assert_eq!(all.iter().filter(|f| f.status == Status::Fail).count(), 1);
 }
 
 #[tokio::test]

@@ -1,11 +1,17 @@
 //! Judges step 2's probe results: one finding per host, then what they mean together
 //! (everything reachable, nothing reachable, only some), TLS inspection, TLS below 1.2,
-//! the clock, and the proxy. It does no I/O; `network::live` gathers the results.
+//! the clock, and the proxy. When one cause explains the failures (a dead proxy, its
+//! policy or upstream, TLS inspection by one CA, DNS down, no route) the summary names it
+//! as the one problem and the hosts it explains point to it instead of each blaming
+//! itself. It does no I/O; `network::live` gathers the results.
 
 use crate::catalogue::Catalogue;
 use crate::finding::{Finding, Message, Status, Step};
 use crate::i18n::key_param;
-use crate::netfacts::{HostResult, NetError, NetworkReport, RegionChoice, Stage, StageName};
+use crate::netfacts::{
+    authority, Explained, HostResult, NetError, NetworkReport, ProxyChoice, RegionChoice,
+    RootCause, Stage, StageName,
+};
 use crate::probe::mask_credentials;
 
 /// Clock difference that fails registration (vendor's pre-install check), and a margin.
@@ -30,11 +36,32 @@ fn stage_text<T>(stage: &Stage<T>, ok: impl Fn(&T) -> String) -> Option<String> 
     }
 }
 
-fn host_finding(r: &HostResult) -> Finding {
+fn source_param(p: &ProxyChoice) -> String {
+    key_param(&format!("value.proxy_source.{}", p.source))
+}
+
+fn host_finding(r: &HostResult, cause: Option<&Explained>) -> Finding {
     let id = host_id(r);
-    let (status, key, remedy) = match r.failure() {
-        None => (Status::Pass, "network.host.ok".to_owned(), None),
-        Some((_, error, _)) => (
+    let name = authority(&r.target.host, r.target.port);
+    let explained = cause.filter(|c| c.hosts.contains(&name));
+    let (status, key, remedy) = match (r.failure(), explained) {
+        (None, _) => (Status::Pass, "network.host.ok".to_owned(), None),
+        (Some(_), Some(c)) => (
+            Status::Info,
+            format!("network.host.explained.{}", c.cause.as_str()),
+            Some("network.host.explained.remedy".to_owned()),
+        ),
+        (Some(_), None) if r.target.optional => (
+            Status::Info,
+            "network.host.optional_failed".to_owned(),
+            Some("network.host.optional_failed.remedy".to_owned()),
+        ),
+        (Some(_), None) if r.proxy_fault().is_some() => (
+            Status::Fail,
+            "network.host.proxy_unreachable".to_owned(),
+            Some("network.remedy.proxy_unreachable".to_owned()),
+        ),
+        (Some((_, error, _)), None) => (
             Status::Fail,
             format!("network.host.{}", error.as_str()),
             Some(format!("network.remedy.{}", error.as_str())),
@@ -48,6 +75,11 @@ fn host_finding(r: &HostResult) -> Finding {
         Some(StageName::Tls) => "TLS",
         _ => "HTTP",
     };
+    let proxy = r.via_proxy.clone().unwrap_or_default();
+    let reason = r
+        .failure()
+        .map(|(_, e, _)| key_param(&format!("note.error.{}", e.as_str())))
+        .unwrap_or_default();
     let mut finding = Finding::new(
         &id,
         Step::Network,
@@ -55,9 +87,11 @@ fn host_finding(r: &HostResult) -> Finding {
         Message::new(key)
             .with("host", r.target.host.clone())
             .with("port", r.target.port.to_string())
-            .with("stage", stage.to_owned()),
+            .with("stage", stage.to_owned())
+            .with("proxy", proxy.clone())
+            .with("reason", reason),
     )
-    .evidence("host", format!("{}:{}", r.target.host, r.target.port))
+    .evidence("host", name.clone())
     .evidence_keyed(
         "purpose",
         &r.target.purpose,
@@ -65,6 +99,21 @@ fn host_finding(r: &HostResult) -> Finding {
     );
     if let Some(p) = &r.via_proxy {
         finding = finding.evidence("via_proxy", mask_credentials(p));
+    }
+    if let Some(rule) = &r.bypassed_by {
+        finding = finding.evidence("proxy_bypassed", rule.clone());
+    }
+    if let Some(reply) = &r.proxy_reply {
+        finding = finding.evidence("proxy_status", reply.status_line.clone());
+        if let Some(t) = &reply.title {
+            finding = finding.evidence("proxy_page_title", t.clone());
+        }
+        if let Some(c) = &reply.error_code {
+            finding = finding.evidence("proxy_error_code", c.clone());
+        }
+    }
+    if let Some(a) = &r.local_addr {
+        finding = finding.evidence("local_address", a.clone());
     }
     let joined = |ips: &Vec<std::net::IpAddr>| {
         ips.iter()
@@ -82,7 +131,10 @@ fn host_finding(r: &HostResult) -> Finding {
         ),
         (
             "stage_http",
-            stage_text(&r.http, |h| format!("HTTP {}", h.status)),
+            stage_text(&r.http, |h| match &h.request {
+                Some(req) => format!("HTTP {} ({req})", h.status),
+                None => format!("HTTP {}", h.status),
+            }),
         ),
     ] {
         if let Some(t) = text {
@@ -108,10 +160,83 @@ fn host_finding(r: &HostResult) -> Finding {
             Message::new(rk)
                 .with("host", r.target.host.clone())
                 .with("port", r.target.port.to_string())
-                .with("stage", stage.to_owned()),
+                .with("stage", stage.to_owned())
+                .with("proxy", proxy),
         );
     }
     finding
+}
+
+/// The summary when one cause explains the failures: that cause is the one problem.
+fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
+    let kind = explained.cause.as_str();
+    let key = match explained.cause {
+        RootCause::DnsDown => "network.summary.offline".to_owned(),
+        _ => format!("network.summary.cause.{kind}"),
+    };
+    let mut params: Vec<(&str, String)> = vec![("count", explained.hosts.len().to_string())];
+    if let Some(p) = &report.proxy {
+        params.push(("proxy", p.display.clone()));
+        params.push(("source", source_param(p)));
+    }
+    let mut evidence: Vec<(&str, String)> = vec![("root_cause", kind.to_owned())];
+    let reply = match &explained.cause {
+        RootCause::ProxyAuth { reply }
+        | RootCause::ProxyDenied { reply }
+        | RootCause::ProxyUpstream { reply } => reply.clone(),
+        _ => None,
+    };
+    match &explained.cause {
+        RootCause::ProxyUnreachable { error, detail } => {
+            params.push((
+                "reason",
+                key_param(&format!("note.error.{}", error.as_str())),
+            ));
+            evidence.push(("proxy_error", detail.clone()));
+        }
+        RootCause::TlsInspection { issuer } => {
+            params.push(("ca", issuer.clone()));
+            evidence.push(("intercepting_ca", issuer.clone()));
+        }
+        _ => {}
+    }
+    let status_line = reply
+        .as_ref()
+        .map(|r| r.status_line.clone())
+        .unwrap_or_default();
+    params.push(("status_line", status_line));
+    if let Some(reply) = &reply {
+        evidence.push(("proxy_status", reply.status_line.clone()));
+        if let Some(t) = &reply.title {
+            evidence.push(("proxy_page_title", t.clone()));
+        }
+        if let Some(c) = &reply.error_code {
+            evidence.push(("proxy_error_code", c.clone()));
+        }
+    }
+    let mut remedy =
+        Message::new(format!("{key}.remedy")).with("hosts", explained.hosts.join(", "));
+    for (k, v) in &params {
+        remedy = remedy.with(k, v.clone());
+    }
+    let mut finding = f("network.summary", Status::Fail, &key);
+    for (k, v) in &params {
+        finding = finding.with_params(&[(k, v.as_str())]);
+    }
+    if let Some(p) = &report.proxy {
+        finding = finding.evidence("proxy", p.display.clone()).evidence_keyed(
+            "proxy_source",
+            &p.source,
+            format!("value.proxy_source.{}", p.source),
+        );
+    }
+    for (k, v) in evidence {
+        finding = finding.evidence(k, v);
+    }
+    for h in &explained.hosts {
+        finding = finding.evidence("explained_host", h.clone());
+    }
+    finding.remedy(remedy)
 }
 
 /// The CA that issued what the endpoint was shown: the issuer of the last certificate
@@ -119,7 +244,12 @@ fn host_finding(r: &HostResult) -> Finding {
 fn intercepting_ca(results: &[HostResult]) -> Option<String> {
     results
         .iter()
-        .filter(|r| matches!(r.failure(), Some((_, NetError::TlsUntrusted, _))))
+        .filter(|r| {
+            matches!(
+                r.failure(),
+                Some((_, NetError::TlsUntrusted | NetError::TlsInspected, _))
+            )
+        })
         .find_map(|r| r.tls_seen.as_ref()?.chain.last().map(|c| c.issuer.clone()))
 }
 
@@ -132,41 +262,97 @@ fn hosts_with(results: &[HostResult], error: NetError) -> Vec<String> {
 }
 
 pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
-    let Some(region) = &report.region else {
-        return vec![
-            f("network.region", Status::Skipped, "network.region.unknown")
-                .remedy(Message::new("network.region.unknown.remedy")),
-        ];
-    };
-    let code = region.code().to_owned();
-    let mut region_f = match region {
-        RegionChoice::Chosen { .. } => f("network.region", Status::Info, "network.region.chosen"),
-        RegionChoice::Detected { file, evidence, .. } => {
-            f("network.region", Status::Info, "network.region.detected")
-                .with_params(&[("file", file), ("evidence", evidence)])
-                .evidence("found_at", file.clone())
-                .evidence("region_evidence", evidence.clone())
+    let mut out = Vec::new();
+    match &report.region {
+        None if report.only_given_hosts && !report.results.is_empty() => {
+            out.push(
+                f("network.region", Status::Warn, "network.region.only_given")
+                    .with_params(&[("count", &report.results.len().to_string())])
+                    .evidence("hosts_checked", report.results.len().to_string())
+                    .evidence("timeout", format!("{} s", report.timeout_secs))
+                    .remedy(Message::new("network.region.unknown.remedy")),
+            );
         }
-    };
-    region_f = region_f
-        .with_params(&[("region", &key_param(&format!("region.{code}")))])
-        .evidence_keyed("region", &code, format!("region.{code}"));
-    if let Some(r) = catalogue.region(&code) {
-        region_f = region_f.evidence("source_page", r.source.clone());
+        None => {
+            return vec![
+                f("network.region", Status::Skipped, "network.region.unknown")
+                    .remedy(Message::new("network.region.unknown.remedy")),
+            ];
+        }
+        Some(region) => {
+            let code = region.code().to_owned();
+            let mut region_f = match region {
+                RegionChoice::Chosen { .. } => {
+                    f("network.region", Status::Info, "network.region.chosen")
+                }
+                RegionChoice::Detected {
+                    file,
+                    evidence,
+                    basis,
+                    ..
+                } => {
+                    let mut fd = f("network.region", Status::Info, "network.region.detected")
+                        .with_params(&[("file", file), ("evidence", evidence)])
+                        .evidence("found_at", file.clone())
+                        .evidence("region_evidence", evidence.clone());
+                    if let Some(b) = basis {
+                        fd =
+                            fd.evidence_keyed("region_basis", b, format!("value.region_basis.{b}"));
+                    }
+                    fd
+                }
+            };
+            region_f = region_f
+                .with_params(&[("region", &key_param(&format!("region.{code}")))])
+                .evidence_keyed("region", &code, format!("region.{code}"));
+            if let Some(r) = catalogue.region(&code).filter(|r| !r.source.is_empty()) {
+                region_f = region_f.evidence("source_page", crate::netfacts::page_url(&r.source));
+            }
+            region_f = region_f
+                .evidence("hosts_checked", report.results.len().to_string())
+                .evidence("timeout", format!("{} s", report.timeout_secs));
+            if report.region_hosts_unknown {
+                // The site exists but its hosts are not published: say what was not tested.
+                region_f.status = Status::Warn;
+                region_f.message.key = "network.region.hosts_unknown".into();
+                region_f = region_f.remedy(Message::new("network.region.hosts_unknown.remedy"));
+            }
+            out.push(region_f);
+        }
     }
-    region_f = region_f
-        .evidence("hosts_checked", report.results.len().to_string())
-        .evidence("timeout", format!("{} s", report.timeout_secs));
-    let mut out = vec![region_f];
+    // Recorded reports (scenarios) may predate the field: derive it the same way.
+    let cause = report
+        .root_cause
+        .clone()
+        .or_else(|| crate::netfacts::root_cause(&report.results));
+    let proxy_cause = cause.as_ref().is_some_and(|c| {
+        matches!(
+            c.cause,
+            RootCause::ProxyUnreachable { .. }
+                | RootCause::ProxyAuth { .. }
+                | RootCause::ProxyDenied { .. }
+                | RootCause::ProxyUpstream { .. }
+        )
+    });
 
     // The proxy the test went through, and the agent's own order of trying proxies.
     let auth_needed = !hosts_with(&report.results, NetError::ProxyAuthRequired).is_empty();
-    let mut proxy_f = match (&report.proxy, auth_needed) {
+    let mut proxy_f = match (&report.proxy, auth_needed && !proxy_cause) {
         (Some(p), true) => f("network.proxy", Status::Fail, "network.proxy.auth_required")
             .with_params(&[("proxy", &mask_credentials(&p.display))])
             .remedy(Message::new("network.proxy.auth_required.remedy")),
+        (Some(p), false) if p.source == "service_gateway" => f(
+            "network.proxy",
+            Status::Info,
+            "network.proxy.service_gateway",
+        )
+        .with_params(&[("proxy", &p.display), ("direct", &p.bypass.join(", "))])
+        .remedy(Message::new("network.proxy.order")),
         (Some(p), false) => f("network.proxy", Status::Info, "network.proxy.used")
-            .with_params(&[("proxy", &mask_credentials(&p.display))])
+            .with_params(&[
+                ("proxy", &mask_credentials(&p.display)),
+                ("source", &source_param(p)),
+            ])
             .remedy(Message::new("network.proxy.order")),
         (None, _) => f("network.proxy", Status::Info, "network.proxy.direct"),
     };
@@ -178,42 +364,72 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 &p.source,
                 format!("value.proxy_source.{}", p.source),
             );
+        if !p.bypass.is_empty() {
+            proxy_f = proxy_f.evidence("proxy_bypass_list", p.bypass.join("; "));
+        }
+        for r in report.results.iter().filter(|r| r.bypassed_by.is_some()) {
+            proxy_f = proxy_f.evidence(
+                "proxy_bypassed_host",
+                authority(&r.target.host, r.target.port),
+            );
+        }
     }
     if let Some(pac) = &report.pac_url {
         proxy_f = proxy_f.evidence("proxy_pac", mask_credentials(pac));
-        if report.proxy.is_none() {
+        if report.proxy.is_none() && report.pac_evaluated {
+            proxy_f = f("network.proxy", Status::Info, "network.proxy.pac_direct")
+                .with_params(&[("pac", &mask_credentials(pac))])
+                .evidence("proxy_pac", mask_credentials(pac));
+        } else if report.proxy.is_none() {
             proxy_f = f(
                 "network.proxy",
                 Status::Warn,
                 "network.proxy.pac_not_evaluated",
             )
-            .with_params(&[("pac", pac)])
+            .with_params(&[("pac", &mask_credentials(pac))])
             .evidence("proxy_pac", mask_credentials(pac))
             .remedy(Message::new("network.proxy.pac_not_evaluated.remedy"));
         }
     }
     out.push(proxy_f);
 
-    let total = report.results.len();
-    let failed: Vec<&HostResult> = report.results.iter().filter(|r| !r.reachable()).collect();
-    let summary = if total == 0 {
+    // Hosts only an older copy of the vendor's list has do not count.
+    let required: Vec<&HostResult> = report
+        .results
+        .iter()
+        .filter(|r| !r.target.optional)
+        .collect();
+    let total = required.len();
+    let failed: Vec<&HostResult> = required
+        .iter()
+        .copied()
+        .filter(|r| !r.reachable())
+        .collect();
+    let summary = if report.results.is_empty() {
         f(
             "network.summary",
             Status::Skipped,
             "network.summary.no_hosts",
         )
+    } else if failed.is_empty() && report.region_hosts_unknown {
+        // Never "all reachable" when the site's own hosts could not be tested.
+        f(
+            "network.summary",
+            Status::Warn,
+            "network.summary.partial_ok",
+        )
+        .remedy(Message::new("network.region.hosts_unknown.remedy"))
     } else if failed.is_empty() {
         f("network.summary", Status::Pass, "network.summary.all_ok")
+    } else if let Some(c) = &cause {
+        cause_summary(report, c)
     } else if failed.len() == total {
-        let all_dns = failed
-            .iter()
-            .all(|r| matches!(r.failure(), Some((StageName::Dns, _, _))));
-        let key = if all_dns && report.proxy.is_none() {
-            "network.summary.offline"
-        } else {
-            "network.summary.all_failed"
-        };
-        f("network.summary", Status::Fail, key).remedy(Message::new(format!("{key}.remedy")))
+        f(
+            "network.summary",
+            Status::Fail,
+            "network.summary.all_failed",
+        )
+        .remedy(Message::new("network.summary.all_failed.remedy"))
     } else {
         f(
             "network.summary",
@@ -227,8 +443,12 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
         ("total", &total.to_string()),
     ]));
 
-    let inspected = hosts_with(&report.results, NetError::TlsUntrusted);
-    if !inspected.is_empty() {
+    let mut inspected = hosts_with(&report.results, NetError::TlsUntrusted);
+    inspected.extend(hosts_with(&report.results, NetError::TlsInspected));
+    let inspection_is_the_cause = cause
+        .as_ref()
+        .is_some_and(|c| matches!(c.cause, RootCause::TlsInspection { .. }));
+    if !inspected.is_empty() && !inspection_is_the_cause {
         let ca = intercepting_ca(&report.results).unwrap_or_else(|| "?".into());
         let mut fi = f(
             "network.tls_inspection",
@@ -294,6 +514,11 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     };
     out.push(clock);
     // The verdicts first, then the list of hosts they are drawn from.
-    out.extend(report.results.iter().map(host_finding));
+    out.extend(
+        report
+            .results
+            .iter()
+            .map(|r| host_finding(r, cause.as_ref())),
+    );
     out
 }

@@ -260,6 +260,7 @@ async fn diagnose_network(client: &Client) -> Option<(String, crate::network::Ne
         host,
         port,
         purpose: "inventory_api".to_owned(),
+        optional: false,
     };
     let config = crate::network::NetConfig {
         timeout: client.config_timeout(),

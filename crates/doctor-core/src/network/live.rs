@@ -1,11 +1,14 @@
-//! The real network probe: every host concurrently (bounded by a semaphore), every stage
-//! under its own timeout, nothing retried. The HTTPS request goes through reqwest with the
-//! same trust roots and, for a direct connection, pinned to the address the DNS stage found.
+//! The real network probe: every host concurrently (bounded by a semaphore), each host's
+//! whole test (DNS included) within one time budget, nothing retried. The HTTPS request
+//! goes through reqwest with the same trust roots and, for a direct connection, pinned to
+//! the address the DNS stage found. Plain-HTTP hosts go through a proxy the way a proxy
+//! client sends them (`GET http://host/`), not through a CONNECT tunnel.
 
-use super::proxy::{connect_tunnel, ProxyChoice};
+use super::proxy::{connect_tunnel, get_through, ProxyChoice};
 use super::tls::{classify_handshake, describe, RecordingVerifier};
 use super::{HostResult, HttpInfo, NetError, Stage, TlsInfo};
 use crate::catalogue::HostEntry;
+use crate::netfacts::{authority, valid_host_name};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::RootCertStore;
 use std::collections::HashMap;
@@ -15,9 +18,25 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
+/// A blocking name lookup used instead of the system's (tests: a resolver that hangs).
+#[derive(Clone)]
+pub struct Resolver(pub Arc<LookupFn>);
+
+/// Name and port → the addresses, blocking like the system resolver.
+pub type LookupFn = dyn Fn(&str, u16) -> std::io::Result<Vec<IpAddr>> + Send + Sync;
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Resolver(..)")
+    }
+}
+
+/// How long after the first address's attempt the next one starts (Happy Eyeballs).
+const NEXT_ADDRESS_AFTER: Duration = Duration::from_millis(250);
+
 #[derive(Debug, Clone)]
 pub struct NetConfig {
-    /// Each stage (DNS, connect, CONNECT, handshake, request) gets this long.
+    /// Each host's whole test (DNS, connect, CONNECT, handshake, request) ends within this.
     pub timeout: Duration,
     /// How many hosts are probed at the same time.
     pub concurrency: usize,
@@ -28,6 +47,14 @@ pub struct NetConfig {
     pub skip_os_roots: bool,
     /// Host names answered without asking DNS, like curl's `--resolve` (tests).
     pub resolve: HashMap<String, Vec<IpAddr>>,
+    /// The blocking lookup to use instead of the system resolver.
+    pub resolver: Option<Resolver>,
+    /// The proxy per host name where it differs from `proxy` (what a proxy script chose
+    /// for that host's URL); `None` means direct.
+    pub proxy_for: HashMap<String, Option<ProxyChoice>>,
+    /// SHA-1 thumbprints of the roots the agent itself relies on (the catalogue's TLS
+    /// roots); empty skips the check that a verified chain ends in one of them.
+    pub agent_roots: Vec<String>,
 }
 
 impl Default for NetConfig {
@@ -39,7 +66,19 @@ impl Default for NetConfig {
             extra_roots: Vec::new(),
             skip_os_roots: false,
             resolve: HashMap::new(),
+            resolver: None,
+            agent_roots: Vec::new(),
+            proxy_for: HashMap::new(),
         }
+    }
+}
+
+/// A duration for people: `10 s`, `0.8 s`.
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -65,27 +104,113 @@ fn io_error(e: &std::io::Error) -> NetError {
     }
 }
 
-/// The trust roots of this computer plus the configured extras.
-fn root_store(config: &NetConfig) -> RootCertStore {
-    let mut roots = RootCertStore::empty();
-    if !config.skip_os_roots {
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
+/// "Unreachable" from the kernel means one of two things: this endpoint has no route to the
+/// address (not connected), or a router or firewall on the way answered with an ICMP
+/// "destination unreachable" such as administratively prohibited (Linux reports host and
+/// admin prohibited as EHOSTUNREACH, net prohibited as ENETUNREACH). A route lookup, which
+/// sends nothing (connecting a UDP socket), tells them apart.
+fn rejected_or_unreachable(error: NetError, addr: SocketAddr) -> NetError {
+    if error != NetError::Unreachable {
+        return error;
     }
-    roots.add_parsable_certificates(config.extra_roots.iter().cloned());
-    roots
+    let unspecified: SocketAddr = if addr.is_ipv6() {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    };
+    let has_route = std::net::UdpSocket::bind(unspecified)
+        .and_then(|s| s.connect(addr))
+        .is_ok();
+    if has_route {
+        NetError::Prohibited
+    } else {
+        NetError::Unreachable
+    }
+}
+
+/// The trust roots of this computer plus the configured extras, as a store and as the
+/// certificates themselves (to tell which root a verified chain ends in).
+fn root_store(config: &NetConfig) -> (RootCertStore, Vec<CertificateDer<'static>>) {
+    let mut anchors: Vec<CertificateDer<'static>> = Vec::new();
+    if !config.skip_os_roots {
+        anchors.extend(rustls_native_certs::load_native_certs().certs);
+    }
+    anchors.extend(config.extra_roots.iter().cloned());
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(anchors.iter().cloned());
+    (roots, anchors)
+}
+
+/// Upper-case hex SHA-1 of a certificate, as the catalogue writes thumbprints.
+fn thumbprint(der: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A chain this computer verified, checked against the roots the agent itself relies on
+/// (the catalogue's TLS roots): one that ends in a private CA this computer trusts is
+/// still inspection, since the agent does not use the computer's roots. A chain ending in
+/// a public root (Mozilla's list) that is not the agent's is left alone: that is a choice
+/// of the vendor's, not a device in between. `None` when it is fine or cannot be told.
+fn inspected_by_trusted_ca(
+    chain: &[CertificateDer<'_>],
+    anchors: &[CertificateDer<'static>],
+    agent_roots: &[String],
+) -> Option<String> {
+    if agent_roots.is_empty() {
+        return None;
+    }
+    let last = x509_parser::parse_x509_certificate(chain.last()?.as_ref())
+        .ok()?
+        .1;
+    let issuer = last.issuer().as_raw();
+    let anchor = anchors.iter().find(|a| {
+        x509_parser::parse_x509_certificate(a.as_ref())
+            .is_ok_and(|(_, c)| c.subject().as_raw() == issuer)
+    })?;
+    if agent_roots.contains(&thumbprint(anchor.as_ref())) {
+        return None;
+    }
+    let (_, parsed) = x509_parser::parse_x509_certificate(anchor.as_ref()).ok()?;
+    let spki = parsed.public_key().raw;
+    let public = webpki_roots::TLS_SERVER_ROOTS
+        .iter()
+        .any(|t| spki.ends_with(t.subject_public_key_info.as_ref()));
+    (!public).then(|| parsed.subject().to_string())
 }
 
 /// Probes every target and returns the results in the targets' order.
 pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostResult> {
-    let roots = Arc::new(root_store(config));
+    let (roots, anchors) = root_store(config);
+    let (roots, anchors) = (Arc::new(roots), Arc::new(anchors));
     let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
-        let (roots, limit, config) = (roots.clone(), limit.clone(), config.clone());
+        let (roots, anchors, limit, mut config) = (
+            roots.clone(),
+            anchors.clone(),
+            limit.clone(),
+            config.clone(),
+        );
+        if let Some(chosen) = config.proxy_for.get(&target.host) {
+            config.proxy = chosen.clone();
+        }
+        // A host the proxy setting's bypass list matches goes direct, as the agent sends it.
+        let bypassed_by = config
+            .proxy
+            .as_ref()
+            .and_then(|p| super::proxy::bypass_rule(p, &target.host));
+        if bypassed_by.is_some() {
+            config.proxy = None;
+        }
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            (i, probe_one(target, &config, roots).await)
+            let mut r = probe_one(target, &config, roots, &anchors).await;
+            r.bypassed_by = bypassed_by;
+            (i, r)
         });
     }
     let mut out: Vec<Option<HostResult>> = vec![None; targets.len()];
@@ -97,7 +222,15 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
     out.into_iter().flatten().collect()
 }
 
-async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>> {
+/// Resolves `host` within the budget. The lookup runs on a blocking thread that is left
+/// behind when the budget ends: the system resolver cannot be interrupted, but its answer
+/// is no longer waited for.
+async fn resolve(
+    host: &str,
+    port: u16,
+    config: &NetConfig,
+    deadline: Instant,
+) -> Stage<Vec<IpAddr>> {
     let start = Instant::now();
     if let Some(ips) = config.resolve.get(host) {
         return Stage::Ok {
@@ -105,22 +238,46 @@ async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>
             value: ips.clone(),
         };
     }
-    match tokio::time::timeout(config.timeout, tokio::net::lookup_host((host, port))).await {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Stage::Ok {
+            ms: 0,
+            value: vec![ip],
+        };
+    }
+    if !valid_host_name(host) {
+        return Stage::Failed {
+            ms: 0,
+            error: NetError::DnsNotFound,
+            detail: format!("{host:?} is not a valid host name"),
+        };
+    }
+    let (name, resolver) = (host.to_owned(), config.resolver.clone());
+    let lookup = tokio::task::spawn_blocking(move || match resolver {
+        Some(r) => (r.0)(&name, port),
+        None => std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), port))
+            .map(|a| a.map(|a| a.ip()).collect()),
+    });
+    match tokio::time::timeout_at(deadline.into(), lookup).await {
         Err(_) => Stage::Failed {
             ms: ms(start),
             error: NetError::DnsTimeout,
-            detail: format!("no answer for {host} within {} s", config.timeout.as_secs()),
+            detail: format!("no answer for {host} within {}", secs(config.timeout)),
         },
         Ok(Err(e)) => Stage::Failed {
             ms: ms(start),
             error: NetError::DnsNotFound,
+            detail: format!("{host}: the lookup failed: {e}"),
+        },
+        Ok(Ok(Err(e))) => Stage::Failed {
+            ms: ms(start),
+            error: NetError::DnsNotFound,
             detail: format!("{host}: {e}"),
         },
-        Ok(Ok(addrs)) => {
+        Ok(Ok(Ok(found))) => {
             let mut ips: Vec<IpAddr> = Vec::new();
-            for a in addrs {
-                if !ips.contains(&a.ip()) {
-                    ips.push(a.ip());
+            for ip in found {
+                if !ips.contains(&ip) {
+                    ips.push(ip);
                 }
             }
             if ips.is_empty() {
@@ -139,50 +296,89 @@ async fn resolve(host: &str, port: u16, config: &NetConfig) -> Stage<Vec<IpAddr>
     }
 }
 
-/// Connects to the first address that answers; IPv4 first, as most firewalls are written.
-async fn connect(addrs: &[SocketAddr], timeout: Duration) -> (Stage<String>, Option<TcpStream>) {
+/// Connects to the first address that answers, IPv4 first (as most firewalls are written),
+/// starting the next address's attempt a moment after the previous one (Happy Eyeballs);
+/// all attempts share the host's budget.
+async fn connect(
+    addrs: &[SocketAddr],
+    deadline: Instant,
+    timeout: Duration,
+) -> (Stage<String>, Option<TcpStream>) {
     let start = Instant::now();
     let mut sorted = addrs.to_vec();
     sorted.sort_by_key(|a| a.is_ipv6());
-    let mut last: Option<(NetError, String)> = None;
-    for addr in sorted.iter().take(3) {
-        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => {
+    sorted.truncate(4);
+    let mut attempts = tokio::task::JoinSet::new();
+    for (i, addr) in sorted.iter().copied().enumerate() {
+        attempts.spawn(async move {
+            tokio::time::sleep(NEXT_ADDRESS_AFTER * u32::try_from(i).unwrap_or(4)).await;
+            (addr, TcpStream::connect(addr).await)
+        });
+    }
+    let mut errors: Vec<(NetError, String)> = Vec::new();
+    let failed = |error, detail| Stage::Failed {
+        ms: ms(start),
+        error,
+        detail,
+    };
+    loop {
+        match tokio::time::timeout_at(deadline.into(), attempts.join_next()).await {
+            Err(_) => {
+                let answered: Vec<&str> = errors.iter().map(|(_, d)| d.as_str()).collect();
+                let mut detail = format!(
+                    "{}: no answer within {}",
+                    sorted
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    secs(timeout)
+                );
+                if !answered.is_empty() {
+                    detail.push_str(&format!(" ({})", answered.join("; ")));
+                }
+                return (failed(NetError::Timeout, detail), None);
+            }
+            Ok(None) => break,
+            Ok(Some(Ok((addr, Ok(stream))))) => {
+                attempts.abort_all();
                 return (
                     Stage::Ok {
                         ms: ms(start),
                         value: addr.to_string(),
                     },
-                    Some(s),
-                )
+                    Some(stream),
+                );
             }
-            Ok(Err(e)) => last = Some((io_error(&e), format!("{addr}: {e}"))),
-            Err(_) => {
-                last = Some((
-                    NetError::Timeout,
-                    format!("{addr}: no answer within {} s", timeout.as_secs()),
-                ))
-            }
+            Ok(Some(Ok((addr, Err(e))))) => errors.push((
+                rejected_or_unreachable(io_error(&e), addr),
+                format!("{addr}: {e}"),
+            )),
+            Ok(Some(Err(_))) => {}
         }
     }
-    let (error, detail) =
-        last.unwrap_or((NetError::Unreachable, "no address to connect to".into()));
-    (
-        Stage::Failed {
-            ms: ms(start),
-            error,
-            detail,
-        },
-        None,
-    )
+    let (error, detail) = match errors.len() {
+        0 => (NetError::Unreachable, "no address to connect to".to_owned()),
+        _ => (
+            errors[0].0,
+            errors
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    };
+    (failed(error, detail), None)
 }
 
 async fn handshake(
     stream: TcpStream,
     host: &str,
     roots: Arc<RootCertStore>,
+    (anchors, agent_roots): (&[CertificateDer<'static>], &[String]),
+    deadline: Instant,
     timeout: Duration,
-) -> (Stage<TlsInfo>, Option<TlsInfo>) {
+) -> (Stage<TlsInfo>, Option<TlsInfo>, Option<Tls>) {
     let start = Instant::now();
     let failed = |error, detail: String| Stage::Failed {
         ms: ms(start),
@@ -201,7 +397,7 @@ async fn handshake(
     });
     let config = match config {
         Ok(c) => c,
-        Err(e) => return (failed(NetError::TlsFailed, e.to_string()), None),
+        Err(e) => return (failed(NetError::TlsFailed, e.to_string()), None, None),
     };
     let Ok(name) = ServerName::try_from(host.to_owned()) else {
         return (
@@ -210,23 +406,23 @@ async fn handshake(
                 format!("{host} is not a valid server name"),
             ),
             None,
+            None,
         );
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let tls = match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
+    let tls = match tokio::time::timeout_at(deadline.into(), connector.connect(name, stream)).await
+    {
         Err(_) => {
             return (
                 failed(
                     NetError::Timeout,
-                    format!(
-                        "the TLS handshake got no answer within {} s",
-                        timeout.as_secs()
-                    ),
+                    format!("the TLS handshake got no answer within {}", secs(timeout)),
                 ),
+                None,
                 None,
             )
         }
-        Ok(Err(e)) => return (failed(classify_handshake(&e), e.to_string()), None),
+        Ok(Err(e)) => return (failed(classify_handshake(&e), e.to_string()), None, None),
         Ok(Ok(s)) => s,
     };
     let (_, conn) = tls.get_ref();
@@ -257,15 +453,89 @@ async fn handshake(
             rec.chain
         },
     };
-    match rec.problem {
-        Some((error, detail)) => (failed(error, detail), Some(info)),
+    let peer: Vec<CertificateDer<'static>> = conn
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.clone().into_owned())
+        .collect();
+    let problem = match rec.problem {
+        // One certificate signed by itself is a self-signed server, not an inspecting CA.
+        Some((NetError::TlsUntrusted, detail))
+            if info.chain.len() == 1 && info.chain[0].subject == info.chain[0].issuer =>
+        {
+            Some((NetError::TlsSelfSigned, detail))
+        }
+        Some(p) => Some(p),
+        None => inspected_by_trusted_ca(&peer, anchors, agent_roots).map(|ca| {
+            (
+                NetError::TlsInspected,
+                format!(
+                    "the chain ends in {ca}, which this computer trusts but the agent does not"
+                ),
+            )
+        }),
+    };
+    match problem {
+        Some((error, detail)) => (failed(error, detail), Some(info), None),
         None => (
             Stage::Ok {
                 ms: ms(start),
                 value: info.clone(),
             },
             Some(info),
+            Some(tls),
         ),
+    }
+}
+
+type Tls = tokio_rustls::client::TlsStream<TcpStream>;
+
+/// One request over the connection the handshake verified: for IP-address targets, whose
+/// name reqwest cannot carry through a proxy tunnel.
+async fn http_over(
+    mut tls: Tls,
+    target: &HostEntry,
+    deadline: Instant,
+    timeout: Duration,
+) -> Stage<HttpInfo> {
+    use tokio::io::AsyncWriteExt;
+    let start = Instant::now();
+    let failed = |error, detail: String| Stage::Failed {
+        ms: ms(start),
+        error,
+        detail,
+    };
+    let host = authority(&target.host, target.port);
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: basecamp-doctor\r\nConnection: close\r\n\r\n"
+    );
+    let exchange = async {
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| (NetError::HttpFailed, e.to_string()))?;
+        super::proxy::read_answer(&mut tls)
+            .await
+            .map_err(|(_, d)| (NetError::HttpFailed, d))
+    };
+    match tokio::time::timeout_at(deadline.into(), exchange).await {
+        Err(_) => failed(
+            NetError::Timeout,
+            format!("no HTTP answer within {}", secs(timeout)),
+        ),
+        Ok(Err((error, detail))) => failed(error, detail),
+        Ok(Ok(answer)) => {
+            let date = answer.header("Date").map(str::to_owned);
+            Stage::Ok {
+                ms: ms(start),
+                value: HttpInfo {
+                    status: answer.status,
+                    skew_secs: skew_from(date.as_deref()),
+                    date,
+                    request: None,
+                },
+            }
+        }
     }
 }
 
@@ -274,7 +544,16 @@ async fn http_request(
     pinned: Option<SocketAddr>,
     config: &NetConfig,
     roots: Arc<RootCertStore>,
+    deadline: Instant,
 ) -> Stage<HttpInfo> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Stage::Failed {
+            ms: 0,
+            error: NetError::Timeout,
+            detail: format!("no HTTP answer within {}", secs(config.timeout)),
+        };
+    }
     let start = Instant::now();
     let failed = |detail: String| Stage::Failed {
         ms: ms(start),
@@ -292,18 +571,18 @@ async fn http_request(
     };
     let mut builder = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
-        .connect_timeout(config.timeout)
-        .timeout(config.timeout)
+        .connect_timeout(left)
+        .timeout(left)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("basecamp-doctor/", env!("CARGO_PKG_VERSION")));
     builder = match &config.proxy {
-        Some(p) => match reqwest::Proxy::all(format!("http://{}:{}", p.host, p.port)) {
+        Some(p) => match reqwest::Proxy::all(format!("http://{}", authority(&p.host, p.port))) {
             Ok(proxy) => builder.proxy(proxy),
             Err(e) => return failed(e.to_string()),
         },
         None => builder.no_proxy(),
     };
-    if let Some(addr) = pinned {
+    if let Some(addr) = pinned.filter(|_| target.host.parse::<IpAddr>().is_err()) {
         builder = builder.resolve(&target.host, addr);
     }
     let client = match builder.build() {
@@ -311,7 +590,7 @@ async fn http_request(
         Err(e) => return failed(e.to_string()),
     };
     let scheme = if target.port == 80 { "http" } else { "https" };
-    let url = format!("{scheme}://{}:{}/", target.host, target.port);
+    let url = format!("{scheme}://{}/", authority(&target.host, target.port));
     match client.get(&url).send().await {
         Ok(resp) => {
             let date = resp
@@ -319,14 +598,12 @@ async fn http_request(
                 .get(reqwest::header::DATE)
                 .and_then(|d| d.to_str().ok())
                 .map(str::to_owned);
-            let skew_secs = date
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-                .map(|d| d.timestamp() - chrono::Utc::now().timestamp());
+            let skew_secs = skew_from(date.as_deref());
             Stage::Ok {
                 ms: ms(start),
                 value: HttpInfo {
                     status: resp.status().as_u16(),
+                    request: None,
                     date,
                     skew_secs,
                 },
@@ -335,7 +612,7 @@ async fn http_request(
         Err(e) if e.is_timeout() => Stage::Failed {
             ms: ms(start),
             error: NetError::Timeout,
-            detail: format!("no HTTP answer within {} s", config.timeout.as_secs()),
+            detail: format!("no HTTP answer within {}", secs(config.timeout)),
         },
         Err(e) => {
             // reqwest hides the cause behind a chain of sources; show all of it.
@@ -350,7 +627,18 @@ async fn http_request(
     }
 }
 
-async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertStore>) -> HostResult {
+fn skew_from(date: Option<&str>) -> Option<i64> {
+    date.and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+        .map(|d| d.timestamp() - chrono::Utc::now().timestamp())
+}
+
+async fn probe_one(
+    target: HostEntry,
+    config: &NetConfig,
+    roots: Arc<RootCertStore>,
+    anchors: &[CertificateDer<'static>],
+) -> HostResult {
+    let deadline = Instant::now() + config.timeout;
     let mut r = HostResult {
         target: target.clone(),
         via_proxy: config.proxy.as_ref().map(|p| p.display.clone()),
@@ -360,13 +648,25 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         tls: Stage::NotRun,
         tls_seen: None,
         http: Stage::NotRun,
+        proxy_reply: None,
+        bypassed_by: None,
+        local_addr: None,
     };
+    // Nothing that could end a request line reaches the network.
+    if !valid_host_name(&target.host) {
+        r.dns = Stage::Failed {
+            ms: 0,
+            error: NetError::DnsNotFound,
+            detail: format!("{:?} is not a valid host name", target.host),
+        };
+        return r;
+    }
     // Through a proxy the proxy resolves the target; we resolve and reach the proxy.
     let (dns_host, dns_port) = match &config.proxy {
         Some(p) => (p.host.clone(), p.port),
         None => (target.host.clone(), target.port),
     };
-    r.dns = resolve(&dns_host, dns_port, config).await;
+    r.dns = resolve(&dns_host, dns_port, config, deadline).await;
     let Some(ips) = r.dns.value().cloned() else {
         return r;
     };
@@ -374,15 +674,57 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         .iter()
         .map(|ip| SocketAddr::new(*ip, dns_port))
         .collect();
-    let (tcp, stream) = connect(&addrs, config.timeout).await;
+    let (tcp, stream) = connect(&addrs, deadline, config.timeout).await;
     r.tcp = tcp;
     let Some(mut stream) = stream else {
         return r;
     };
+    r.local_addr = stream.local_addr().ok().map(|a| a.ip().to_string());
+    let plain_http = target.port == 80;
     if config.proxy.is_some() {
         let start = Instant::now();
-        let answer = tokio::time::timeout(
-            config.timeout,
+        if plain_http {
+            // The way the agent's HTTP client uses a proxy for http:// URLs.
+            let answer = tokio::time::timeout_at(
+                deadline.into(),
+                get_through(&mut stream, &target.host, target.port),
+            )
+            .await;
+            match answer {
+                Err(_) => {
+                    r.proxy = Stage::Failed {
+                        ms: ms(start),
+                        error: NetError::Timeout,
+                        detail: format!(
+                            "the proxy did not answer the request within {}",
+                            secs(config.timeout)
+                        ),
+                    }
+                }
+                Ok(Err((error, detail, reply))) => {
+                    r.proxy = Stage::Failed {
+                        ms: ms(start),
+                        error,
+                        detail,
+                    };
+                    r.proxy_reply = reply;
+                }
+                Ok(Ok(fetched)) => {
+                    r.http = Stage::Ok {
+                        ms: ms(start),
+                        value: HttpInfo {
+                            status: fetched.status,
+                            skew_secs: skew_from(fetched.date.as_deref()),
+                            date: fetched.date,
+                            request: Some(fetched.request),
+                        },
+                    }
+                }
+            }
+            return r;
+        }
+        let answer = tokio::time::timeout_at(
+            deadline.into(),
             connect_tunnel(&mut stream, &target.host, target.port),
         )
         .await;
@@ -391,15 +733,18 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
                 ms: ms(start),
                 error: NetError::Timeout,
                 detail: format!(
-                    "the proxy did not answer CONNECT within {} s",
-                    config.timeout.as_secs()
+                    "the proxy did not answer CONNECT within {}",
+                    secs(config.timeout)
                 ),
             },
-            Ok(Err((error, detail))) => Stage::Failed {
-                ms: ms(start),
-                error,
-                detail,
-            },
+            Ok(Err((error, detail, reply))) => {
+                r.proxy_reply = reply;
+                Stage::Failed {
+                    ms: ms(start),
+                    error,
+                    detail,
+                }
+            }
             Ok(Ok(status)) => Stage::Ok {
                 ms: ms(start),
                 value: status,
@@ -409,11 +754,23 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
             return r;
         }
     }
-    if target.port != 80 {
-        let (tls, seen) = handshake(stream, &target.host, roots.clone(), config.timeout).await;
+    if !plain_http {
+        let (tls, seen, verified) = handshake(
+            stream,
+            &target.host,
+            roots.clone(),
+            (anchors, &config.agent_roots),
+            deadline,
+            config.timeout,
+        )
+        .await;
         r.tls = tls;
         r.tls_seen = seen;
         if r.tls.failure().is_some() {
+            return r;
+        }
+        if let Some(verified) = verified.filter(|_| target.host.parse::<IpAddr>().is_ok()) {
+            r.http = http_over(verified, &target, deadline, config.timeout).await;
             return r;
         }
     } else {
@@ -423,6 +780,6 @@ async fn probe_one(target: HostEntry, config: &NetConfig, roots: Arc<RootCertSto
         (None, Stage::Ok { value, .. }) => value.parse().ok(),
         _ => None,
     };
-    r.http = http_request(&target, pinned, config, roots).await;
+    r.http = http_request(&target, pinned, config, roots, deadline).await;
     r
 }

@@ -5,6 +5,7 @@
 //! results is `checks::reach`'s job, and the text is in the locales.
 
 pub mod live;
+pub mod pac;
 pub mod proxy;
 pub mod region;
 mod run;

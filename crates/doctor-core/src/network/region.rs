@@ -11,35 +11,153 @@ const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 const LOG_TAIL_BYTES: u64 = 256 * 1024;
 const NEWEST_LOGS: usize = 5;
 
-/// The region whose hosts appear most often in `text`, with the first matching text.
-pub fn region_in_text(catalogue: &Catalogue, text: &str) -> Option<(String, String)> {
-    let lower = text.to_ascii_lowercase();
-    let mut best: Option<(usize, String, String)> = None;
-    for r in &catalogue.network.regions {
-        let patterns = [
-            format!("-{}.xbc.trendmicro.com", r.xbc),
-            format!("prod-{}", r.xbc),
-            format!("-{}.xdr.trendmicro.com", r.aws),
-        ];
-        let mut count = 0;
-        let mut first: Option<String> = None;
-        for p in &patterns {
-            for (at, _) in lower.match_indices(p.as_str()) {
-                count += 1;
-                if first.is_none() {
-                    // Widen to the whole host name for the evidence.
-                    let start = lower[..at]
-                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
-                        .map_or(0, |i| i + 1);
-                    first = Some(text[start..at + p.len()].to_owned());
-                }
-            }
-        }
-        if count > 0 && best.as_ref().is_none_or(|(c, _, _)| count > *c) {
-            best = Some((count, r.code.clone(), first.unwrap_or_default()));
+/// How strongly a piece of text points to one region, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Basis {
+    /// The agent's own Basecamp server, `api-<xbc>.xbc.trendmicro.com`.
+    BasecampServer,
+    /// The agent's environment, `prod-<xbc>`.
+    Environment,
+    /// Another host that only this region's list has or only its codes produce.
+    RegionHost,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::BasecampServer => "basecamp_server",
+            Basis::Environment => "environment",
+            Basis::RegionHost => "region_host",
         }
     }
-    best.map(|(_, code, evidence)| (code, evidence))
+}
+
+/// What decided the region, and how strong it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    pub code: String,
+    /// The text that decided, e.g. `api-ap2.xbc.trendmicro.com`.
+    pub evidence: String,
+    pub basis: Basis,
+}
+
+/// Host names under the vendor's domains, lower-cased, in the order they appear.
+fn vendor_names(lower: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for suffix in [".trendmicro.com", ".trendmicro.co.jp"] {
+        for (at, _) in lower.match_indices(suffix) {
+            let end = at + suffix.len();
+            // `.trendmicro.com` inside `.trendmicro.com.au` and the like is not a name end.
+            if lower[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                continue;
+            }
+            let start = lower[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+                .map_or(0, |i| i + 1);
+            out.push((start, &lower[start..end]));
+        }
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out
+}
+
+/// The regions a host name belongs to: those whose list has it, and those whose codes make
+/// it (`-<xbc>.xbc.`, `-<xbc>.mgcp.`, `-<aws>.xdr.`). A name with several is shared across
+/// sites (the Middle East's `er-ws-ase1`, Europe's `api-ap3`) and decides nothing alone.
+fn regions_of<'a>(regions: &[&'a crate::catalogue::Region], name: &str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for r in regions {
+        let listed = r.hosts.iter().any(|h| h.host.eq_ignore_ascii_case(name));
+        let made = name.contains(&format!("-{}.xbc.trendmicro.com", r.xbc))
+            || name.contains(&format!("-{}.mgcp.trendmicro.com", r.xbc))
+            || name.contains(&format!("-{}.xdr.trendmicro.com", r.aws));
+        if (listed || made) && !out.contains(&r.code.as_str()) {
+            out.push(&r.code);
+        }
+    }
+    out
+}
+
+/// Decides the region `text` belongs to on its most specific evidence: the Basecamp server
+/// first, then the `prod-<xbc>` environment, then hosts that belong to one region only.
+/// Within the strongest kind found, the region seen most often wins; a tie, or only names
+/// shared across sites, decides nothing.
+pub fn detect_in_text(catalogue: &Catalogue, text: &str) -> Option<Detection> {
+    let lower = text.to_ascii_lowercase();
+    // Sites without known codes cannot be recognised; a site sharing an earlier one's codes
+    // (Canada, on the Americas hosts) is never told apart from it.
+    let mut regions: Vec<&crate::catalogue::Region> = Vec::new();
+    for r in catalogue
+        .network
+        .regions
+        .iter()
+        .filter(|r| !r.xbc.is_empty())
+    {
+        if !regions.iter().any(|o| o.xbc == r.xbc && o.aws == r.aws) {
+            regions.push(r);
+        }
+    }
+    // (basis, code) → (count, first position, the text).
+    let mut seen: Vec<(Basis, String, usize, usize, String)> = Vec::new();
+    let mut note = |basis: Basis, code: &str, at: usize, evidence: &str| match seen
+        .iter_mut()
+        .find(|(b, c, ..)| *b == basis && c == code)
+    {
+        Some(entry) => entry.2 += 1,
+        None => seen.push((basis, code.to_owned(), 1, at, evidence.to_owned())),
+    };
+    for (at, name) in vendor_names(&lower) {
+        let owners = regions_of(&regions, name);
+        if let [code] = owners.as_slice() {
+            let r = regions.iter().find(|r| r.code == *code);
+            let server = r.is_some_and(|r| name == format!("api-{}.xbc.trendmicro.com", r.xbc));
+            let basis = if server {
+                Basis::BasecampServer
+            } else {
+                Basis::RegionHost
+            };
+            note(basis, code, at, &text[at..at + name.len()]);
+        }
+    }
+    for r in &regions {
+        let pattern = format!("prod-{}", r.xbc);
+        for (at, _) in lower.match_indices(&pattern) {
+            let end = at + pattern.len();
+            let whole = !lower[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            if whole {
+                note(Basis::Environment, &r.code, at, &text[at..end]);
+            }
+        }
+    }
+    for basis in [Basis::BasecampServer, Basis::Environment, Basis::RegionHost] {
+        let mut here: Vec<&(Basis, String, usize, usize, String)> =
+            seen.iter().filter(|(b, ..)| *b == basis).collect();
+        here.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3)));
+        match here.as_slice() {
+            [] => continue,
+            [first, second, ..] if first.2 == second.2 => continue,
+            [first, ..] => {
+                return Some(Detection {
+                    code: first.1.clone(),
+                    evidence: first.4.clone(),
+                    basis,
+                })
+            }
+        }
+    }
+    None
+}
+
+/// [`detect_in_text`] as region code and the text that decided.
+pub fn region_in_text(catalogue: &Catalogue, text: &str) -> Option<(String, String)> {
+    detect_in_text(catalogue, text).map(|d| (d.code, d.evidence))
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -66,6 +184,8 @@ pub fn from_agent_environment(
         code: r.code.clone(),
         file: place.to_owned(),
         evidence: environment.trim().to_owned(),
+        // The agent's registered environment value itself (vom_env), not a trace of it.
+        basis: Some("agent_environment".to_owned()),
     })
 }
 
@@ -118,10 +238,11 @@ pub fn detect(
     candidates.into_iter().find_map(|(file, max)| {
         let bytes = probe.read_tail(&file, max).ok()?;
         let text = String::from_utf8_lossy(&bytes);
-        region_in_text(catalogue, &text).map(|(code, evidence)| RegionChoice::Detected {
-            code,
+        detect_in_text(catalogue, &text).map(|d| RegionChoice::Detected {
+            code: d.code,
             file,
-            evidence,
+            evidence: d.evidence,
+            basis: Some(d.basis.as_str().to_owned()),
         })
     })
 }
@@ -167,5 +288,34 @@ mod tests {
             "au"
         );
         assert!(region_in_text(&cat, "nothing here").is_none());
+    }
+
+    #[test]
+    fn names_shared_across_sites_do_not_decide_and_the_strongest_evidence_wins() {
+        let cat = Catalogue::embedded();
+        // The Middle East's response host looks like Singapore's, many times over; its
+        // Basecamp server decides.
+        let mea = "ws er-ws-ase1.xdr.trendmicro.com\n".repeat(20)
+            + "register https://api-mea.xbc.trendmicro.com/v1";
+        let d = detect_in_text(&cat, &mea).unwrap();
+        assert_eq!(
+            (d.code.as_str(), d.evidence.as_str(), d.basis),
+            ("mea", "api-mea.xbc.trendmicro.com", Basis::BasecampServer)
+        );
+        // Europe's list names api-ap3 / cdn-api-ap3; its environment decides.
+        let eu = "fetch cdn-api-ap3.xbc.trendmicro.com\n".repeat(9) + "vom_env=prod-eu1";
+        let d = detect_in_text(&cat, &eu).unwrap();
+        assert_eq!((d.code.as_str(), d.basis), ("eu", Basis::Environment));
+        // Shared names alone decide nothing.
+        assert!(detect_in_text(
+            &cat,
+            "er-ws-ase1.xdr.trendmicro.com api-ap3.xbc.trendmicro.com"
+        )
+        .is_none());
+        // A host only one region has still decides when nothing stronger is there.
+        let d = detect_in_text(&cat, "upload to xlogr-ane1.xdr.trendmicro.com").unwrap();
+        assert_eq!((d.code.as_str(), d.basis), ("jp", Basis::RegionHost));
+        // A name is not found inside a longer one.
+        assert!(detect_in_text(&cat, "prod-ap2x").is_none());
     }
 }

@@ -38,6 +38,11 @@ impl Ca {
         self.cert.der().clone()
     }
 
+    /// The certificate and its private key in PEM, as proxies that re-sign take them.
+    pub fn pem_with_key(&self) -> String {
+        format!("{}{}", self.cert.pem(), self.key.serialize_pem())
+    }
+
     /// A server configuration for `names`, signed by this CA.
     pub fn server_config(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
         let mut params =
@@ -67,6 +72,21 @@ pub async fn https_server(
     date_offset: chrono::Duration,
 ) -> SocketAddr {
     let listener = TcpListener::bind((LOOPBACK, 0)).await.unwrap();
+    serve_https(listener, config, delay, date_offset)
+}
+
+/// [`https_server`] on a given address (an IPv6 loopback, a fixed port).
+pub async fn https_server_at(at: SocketAddr, config: Arc<rustls::ServerConfig>) -> SocketAddr {
+    let listener = TcpListener::bind(at).await.unwrap();
+    serve_https(listener, config, Duration::ZERO, chrono::Duration::zero())
+}
+
+fn serve_https(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    delay: Duration,
+    date_offset: chrono::Duration,
+) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     tokio::spawn(async move {
@@ -186,11 +206,78 @@ pub async fn connect_proxy(upstream: SocketAddr, require_auth: bool) -> SocketAd
     addr
 }
 
+/// A CONNECT proxy that tunnels everything to `upstream` and records each request line.
+pub async fn recording_connect_proxy(
+    upstream: SocketAddr,
+) -> (SocketAddr, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind((LOOPBACK, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match client.read(&mut byte).await {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                record
+                    .lock()
+                    .unwrap()
+                    .push(text.lines().next().unwrap_or_default().to_owned());
+                let Ok(mut server) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// Upper-case hex SHA-1 of a certificate, as the catalogue writes thumbprints.
+pub fn thumbprint(der: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A server configuration with one self-signed certificate for `name`.
+pub fn self_signed_config(name: &str) -> Arc<rustls::ServerConfig> {
+    let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key_der)
+        .unwrap(),
+    )
+}
+
 pub fn target(host: &str, port: u16) -> HostEntry {
     HostEntry {
         host: host.to_owned(),
         port,
         purpose: "xbc_api".to_owned(),
+        optional: false,
     }
 }
 
