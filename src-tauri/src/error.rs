@@ -189,7 +189,10 @@ mod ts_export {
     #[test]
     fn export_wire_types() {
         use ts_rs::TS;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/generated");
+        let dir = std::env::var_os("TS_EXPORT_DIR").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/generated"),
+            std::path::PathBuf::from,
+        );
         super::Error::export_all_to(&dir).unwrap();
         crate::commands::checks::AppInfo::export_all_to(&dir).unwrap();
         crate::commands::bundle::Saved::export_all_to(&dir).unwrap();

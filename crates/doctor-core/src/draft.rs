@@ -22,9 +22,22 @@ pub fn load(draft_dir: &Path) -> std::io::Result<Option<serde_json::Value>> {
     }
 }
 
+/// Creates the draft folder readable by this user alone (0700 on Unix; on Windows it lives
+/// in the user's own application-data folder, whose inherited ACL admits only the user,
+/// SYSTEM and administrators).
+pub fn create_private(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Saves the draft atomically.
 pub fn save(draft_dir: &Path, draft: &serde_json::Value) -> std::io::Result<()> {
-    std::fs::create_dir_all(draft_dir)?;
+    create_private(draft_dir)?;
     let temp = draft_dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let text = serde_json::to_vec_pretty(draft).map_err(std::io::Error::other)?;
     std::fs::write(&temp, text)?;
@@ -56,5 +69,18 @@ mod tests {
         clear(&dir).unwrap();
         assert!(!dir.exists());
         clear(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_draft_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("draft");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        save(&dir, &serde_json::json!({})).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
     }
 }

@@ -200,6 +200,7 @@ pub struct HostResult {
 /// What a proxy said when it did not open the way: read from its status line, headers and
 /// error page, so the verdict tells its policy from its upstream trouble.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProxyReply {
     pub status: u16,
     /// As sent, e.g. `HTTP/1.1 403 Forbidden`.
@@ -290,6 +291,7 @@ pub fn authority(host: &str, port: u16) -> String {
 /// The one thing that explains every failure of step 2 (or every failure of its kind),
 /// so the verdict names it once instead of blaming each host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RootCause {
     /// The proxy itself could not be reached: nothing was tested behind it.
@@ -324,6 +326,7 @@ impl RootCause {
 
 /// A root cause with the hosts (`host:port`) it explains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Explained {
     pub cause: RootCause,
     pub hosts: Vec<String>,

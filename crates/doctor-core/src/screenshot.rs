@@ -93,7 +93,7 @@ pub fn store(
         path: dir.to_owned(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(save_err)?;
+    crate::draft::create_private(dir).map_err(save_err)?;
     let (w, h) = (img.width(), img.height());
     let (img, scaled_from) = if w > MAX_WIDTH {
         let nh = ((u64::from(h) * u64::from(MAX_WIDTH)) / u64::from(w)).max(1) as u32;

@@ -8,7 +8,11 @@ use ts_rs::TS;
 
 #[test]
 fn export_wire_types() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/generated");
+    // scripts/gen-types.sh names a fresh folder; by hand, the UI's folder directly.
+    let dir = std::env::var_os("TS_EXPORT_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/generated"),
+        std::path::PathBuf::from,
+    );
     doctor_core::Diagnosis::export_all_to(&dir).unwrap();
     doctor_core::fleet::FleetReport::export_all_to(&dir).unwrap();
     doctor_core::bundle::BundleOutcome::export_all_to(&dir).unwrap();

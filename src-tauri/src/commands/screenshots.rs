@@ -8,8 +8,12 @@ use doctor_core::screenshot;
 use std::path::PathBuf;
 use tauri_plugin_dialog::DialogExt;
 
+/// The draft's screenshot folder; the draft folder itself is made private first, since a
+/// screenshot may be the first thing the draft holds.
 fn screenshot_dir(app: &tauri::AppHandle) -> Result<PathBuf> {
-    Ok(doctor_core::draft::screenshot_dir(&draft_dir(app)?))
+    let draft = draft_dir(app)?;
+    doctor_core::draft::create_private(&draft).map_err(|e| ErrorCode::Draft.with(e))?;
+    Ok(doctor_core::draft::screenshot_dir(&draft))
 }
 
 /// Lets the user choose an image in the system dialog and stores a checked copy in the

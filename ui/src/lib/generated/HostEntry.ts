@@ -4,4 +4,9 @@ export type HostEntry = { host: string, port: number,
 /**
  * Key of what the host is for (`purpose.<key>` in the locales).
  */
-purpose: string, };
+purpose: string, 
+/**
+ * In an older copy of the vendor's list but not in the current one: tested and shown,
+ * but its failure alone does not fail step 2.
+ */
+optional?: boolean, };

@@ -2,6 +2,10 @@
 
 export type HttpInfo = { status: number, 
 /**
+ * How the request was sent when that matters, e.g. `GET http://host/` through a proxy.
+ */
+request?: string | null, 
+/**
  * The server's `Date` header, as sent.
  */
 date: string | null, 

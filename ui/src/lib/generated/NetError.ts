@@ -3,4 +3,4 @@
 /**
  * Why a stage failed, as the diagnosis needs it.
  */
-export type NetError = "dns_not_found" | "dns_timeout" | "refused" | "reset" | "timeout" | "unreachable" | "closed" | "proxy_auth_required" | "proxy_refused" | "tls_untrusted" | "tls_expired" | "tls_name_mismatch" | "tls_old_version" | "tls_failed" | "http_failed";
+export type NetError = "dns_not_found" | "dns_timeout" | "refused" | "reset" | "timeout" | "unreachable" | "prohibited" | "closed" | "proxy_auth_required" | "proxy_denied" | "proxy_upstream" | "proxy_refused" | "tls_untrusted" | "tls_inspected" | "tls_self_signed" | "tls_expired" | "tls_name_mismatch" | "tls_old_version" | "tls_failed" | "http_failed";

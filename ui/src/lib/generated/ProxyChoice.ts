@@ -2,10 +2,15 @@
 
 export type ProxyChoice = { host: string, port: number, 
 /**
- * Where it came from: `flag`, `winhttp`, `wininet` or `environment`.
+ * Where it came from: `flag`, `winhttp`, `wininet`, `environment` or `pac`.
  */
 source: string, 
 /**
  * As configured, credentials masked.
  */
-display: string, };
+display: string, 
+/**
+ * The bypass list of the same setting (WinHTTP bypass list, WinINET `ProxyOverride`,
+ * `NO_PROXY`): hosts it matches go direct, as the agent would send them.
+ */
+bypass?: Array<string>, };

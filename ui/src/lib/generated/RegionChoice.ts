@@ -4,4 +4,8 @@ export type RegionChoice = { "reason": "chosen", code: string, } | { "reason": "
 /**
  * The text that gave it away, e.g. `api-ap2.xbc.trendmicro.com`.
  */
-evidence: string, };
+evidence: string, 
+/**
+ * What kind of evidence decided: `basecamp_server`, `environment`, `region_host`.
+ */
+basis?: string | null, };
