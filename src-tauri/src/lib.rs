@@ -4,6 +4,8 @@
 //! machine. It holds no diagnosis logic and no user-facing text (the UI renders keys).
 
 use doctor_core::bundle::{self, BundleOutcome, ProgressSink, Screenshot, SupportAnswers};
+
+mod reveal;
 use doctor_core::checks::network::NetworkOptions;
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::{Probe, ProbeSource};
@@ -398,20 +400,11 @@ async fn collect_bundle(
     request: SaveRequest,
     on_progress: Channel<bundle::Progress>,
 ) -> Result<Saved, CommandError> {
-    if let Some(id) = request
+    let answers = request
         .answers
-        .business_id
-        .as_deref()
-        .filter(|b| !b.is_empty())
-    {
-        if !bundle::valid_business_id(id) {
-            return Err(CommandError::new(
-                "answers.business_id",
-                "error.business_id",
-                id,
-            ));
-        }
-    }
+        .clone()
+        .checked()
+        .map_err(|e| CommandError::new("answers.business_id", e.message_key(), e.value()))?;
     tauri::async_runtime::spawn_blocking(move || {
         let session = app.state::<Session>();
         let diagnosis = session.last_diagnosis()?;
@@ -428,7 +421,7 @@ async fn collect_bundle(
             diagnosis: &diagnosis,
             catalogue: &catalogue,
             lang: request.lang,
-            answers: request.answers.clone(),
+            answers,
             sources,
             screenshots: request.screenshots.clone(),
             limits: bundle::Limits::default(),
@@ -447,24 +440,12 @@ async fn collect_bundle(
         let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
         let outcome = bundle::write_bundle(&req, &destination, &stem, &sink)
             .map_err(|e| CommandError::new("bundle.failed", e.message_key(), e))?;
-        let inquiry = read_inquiry(&outcome.path).unwrap_or_default();
         *session.saved.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome.path.clone());
+        let inquiry = outcome.inquiry.clone();
         Ok(Saved { outcome, inquiry })
     })
     .await
     .map_err(|e| CommandError::new("internal", "bundle.error.write", e))?
-}
-
-fn read_inquiry(zip_path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).ok()?).ok()?;
-    let mut text = String::new();
-    archive
-        .by_name("inquiry.txt")
-        .ok()?
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
 }
 
 /// The folders the bundle would collect and their sizes, for the review screen.
@@ -517,7 +498,7 @@ fn reveal_bundle(session: tauri::State<'_, Session>) -> Result<(), CommandError>
         .unwrap_or_else(|p| p.into_inner())
         .clone()
         .ok_or_else(|| CommandError::new("bundle.none", "error.no_checks", ""))?;
-    bundle::reveal(&path).map_err(|e| CommandError::new("reveal.failed", "error.reveal", e))
+    reveal::reveal(&path).map_err(|e| CommandError::new("reveal.failed", "error.reveal", e))
 }
 
 /// Starts the app again elevated (UAC) with the same arguments, for checks that need

@@ -56,8 +56,10 @@ pub struct Redaction {
     pub total: usize,
 }
 
+/// `files` is a `Vec` when read back; while a bundle is written it is a view that makes one
+/// record at a time, so the manifest of 100,000 files is streamed, not built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
+pub struct Manifest<F = Vec<FileRecord>> {
     pub schema_version: u32,
     pub tool: Tool,
     pub catalogue_version: String,
@@ -77,19 +79,20 @@ pub struct Manifest {
     pub identity: Option<crate::identity::Identity>,
     pub screenshots: Vec<ScreenshotRecord>,
     pub limits: Limits,
-    pub files: Vec<FileRecord>,
+    pub files: F,
     pub skipped: Vec<SkippedFile>,
     pub redaction: Redaction,
 }
 
-impl Manifest {
+impl<F> Manifest<F> {
     pub(crate) fn new(
         request: &BundleRequest<'_>,
-        files: Vec<FileRecord>,
+        files: F,
+        redactions: usize,
         skipped: Vec<SkippedFile>,
         screenshots: Vec<ScreenshotRecord>,
         network_note: bool,
-    ) -> Manifest {
+    ) -> Manifest<F> {
         let d = request.diagnosis;
         let now = chrono::Utc::now();
         Manifest {
@@ -121,7 +124,7 @@ impl Manifest {
                     .into_iter()
                     .map(String::from)
                     .collect(),
-                total: files.iter().map(|f| f.redactions).sum(),
+                total: redactions,
             },
             files,
             skipped,

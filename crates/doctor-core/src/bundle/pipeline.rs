@@ -1,0 +1,690 @@
+//! Reading, masking and compressing the chosen files on one pool of worker threads
+//! (`run_pool`, which `verify` uses too); the zip is written on the calling thread in the
+//! order files finish. Each file is opened without following links and must be the file that
+//! was listed. Memory: a few compressed files in flight and one fixed-size record per file
+//! (plus its entry name in one shared string). It does not choose the files (`plan`) nor name
+//! the zip (`place`).
+
+use super::manifest::FileRecord;
+use super::plan::{Candidate, Plan};
+use super::zipout::{dos_time, Entry, Method, ZipOut, LEVEL};
+use super::{names, redact, BundleError, Limits, Progress, ProgressSink, SkipReason, SkippedFile};
+use flate2::{Compress, Compression, FlushCompress, Status};
+use sha2::{Digest, Sha256};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// Worker threads for compressing and verifying: the cores, at most 8.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8)
+}
+
+/// Runs `work(state, i)` for every `i < jobs` on `workers()` threads, each thread with its own
+/// `state` from `init`, and hands each result to `done` on the calling thread as it comes.
+/// When `done` returns false no new job starts and the results still in flight are dropped.
+pub(crate) fn run_pool<S, T: Send>(
+    jobs: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> T + Sync,
+    mut done: impl FnMut(usize, T) -> bool,
+) {
+    let threads = workers().min(jobs.max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, init, work) = (&next, &stop, &init, &work);
+            scope.spawn(move || {
+                let mut state = init();
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= jobs {
+                        return;
+                    }
+                    let result = work(&mut state, i);
+                    if tx.send((i, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, result) in rx.iter() {
+            if !done(i, result) {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        // Dropping the receiver wakes a worker blocked on a full channel.
+        drop(rx);
+    });
+}
+
+/// Input is read, masked and compressed in blocks of this size; cancelling is checked per block.
+const BLOCK: usize = 64 * 1024;
+/// A longer line is masked in pieces of this size.
+const MAX_LINE: u64 = 1 << 20;
+/// Bytes looked at to tell text from binary.
+const SNIFF: usize = 8192;
+
+/// One log file in the zip, fixed size: the name lives in `Logs::names`.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    candidate: u32,
+    name_at: u32,
+    name_len: u32,
+    redactions: u32,
+    stored_size: u64,
+    sha256: [u8; 32],
+    cut: bool,
+    changed_while_read: bool,
+}
+
+/// The log files that went in (sorted by entry name once complete) and those left out while
+/// reading.
+#[derive(Debug, Default)]
+pub(crate) struct Logs {
+    stored: Vec<Stored>,
+    names: String,
+    pub skipped: Vec<SkippedFile>,
+}
+
+impl Logs {
+    fn name(&self, s: &Stored) -> &str {
+        name_in(&self.names, s)
+    }
+
+    pub fn entry_names(&self) -> impl Iterator<Item = &str> {
+        self.stored.iter().map(|s| self.name(s))
+    }
+
+    pub fn len(&self) -> usize {
+        self.stored.len()
+    }
+
+    pub fn cut(&self) -> usize {
+        self.stored.iter().filter(|s| s.cut).count()
+    }
+
+    pub fn redactions(&self) -> usize {
+        self.stored.iter().map(|s| s.redactions as usize).sum()
+    }
+}
+
+fn name_in<'n>(names: &'n str, s: &Stored) -> &'n str {
+    let start = s.name_at as usize;
+    names.get(start..start + s.name_len as usize).unwrap_or("")
+}
+
+/// The manifest's `files`, made one record at a time when serialised or rendered.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileList<'a> {
+    plan: &'a Plan,
+    logs: &'a Logs,
+}
+
+impl<'a> FileList<'a> {
+    pub fn new(plan: &'a Plan, logs: &'a Logs) -> Self {
+        FileList { plan, logs }
+    }
+
+    pub fn len(&self) -> usize {
+        self.logs.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = FileRecord> + 'a {
+        let (plan, logs) = (self.plan, self.logs);
+        logs.stored.iter().map(move |s| {
+            let c = &plan.chosen[s.candidate as usize];
+            FileRecord {
+                entry: logs.name(s).to_owned(),
+                source: plan.label(c).to_owned(),
+                original_path: c.path.display().to_string(),
+                size: c.size,
+                stored_size: s.stored_size,
+                modified: c
+                    .modified
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(|t| t.to_rfc3339()),
+                sha256: s.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+                cut: s.cut,
+                redactions: s.redactions as usize,
+                changed_while_read: s.changed_while_read,
+            }
+        })
+    }
+}
+
+impl serde::Serialize for FileList<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// What a worker keeps between files, so that 100,000 small files do not mean 100,000
+/// compressor states.
+struct Worker {
+    deflate: Compress,
+    head: Vec<u8>,
+    line: Vec<u8>,
+    block: Vec<u8>,
+}
+
+impl Worker {
+    fn new() -> Self {
+        Worker {
+            deflate: Compress::new(Compression::new(LEVEL), false),
+            head: vec![0; SNIFF],
+            line: Vec::with_capacity(256),
+            block: Vec::with_capacity(BLOCK + 1024),
+        }
+    }
+}
+
+/// One file compressed in memory, ready for the zip.
+struct Compressed {
+    data: Vec<u8>,
+    crc: u32,
+    stored_size: u64,
+    sha256: [u8; 32],
+    redactions: usize,
+    cut: bool,
+    changed_while_read: bool,
+}
+
+enum Done {
+    File(Compressed),
+    Skipped(SkippedFile),
+    Failed(BundleError),
+}
+
+/// Why copying a file stopped early.
+enum Stop {
+    /// Reading failed: the file is listed as unreadable.
+    Read(io::Error),
+    /// The bundle cannot go on.
+    Fail(BundleError),
+}
+
+/// Opens a listed file for reading without following a link in its last component and
+/// checks that the handle is the regular file that was listed (same device and inode on
+/// Unix), with one name only. A FIFO put in its place does not block the open.
+pub(crate) fn open_listed(c: &Candidate) -> Result<std::fs::File, (SkipReason, String)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE: the agent keeps writing.
+        options.share_mode(0x1 | 0x2 | 0x4);
+        // FILE_FLAG_OPEN_REPARSE_POINT: open a symlink or junction itself, not its target.
+        options.custom_flags(0x0020_0000);
+    }
+    let file = match options.open(&c.path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err((SkipReason::Vanished, e.to_string()))
+        }
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::EMLINK)) => {
+            return Err((SkipReason::Link, e.to_string()))
+        }
+        Err(e) => return Err((SkipReason::Unreadable, e.to_string())),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| (SkipReason::Unreadable, e.to_string()))?;
+    #[cfg(windows)]
+    let links = {
+        let (attributes, links) =
+            windows::handle_facts(&file).map_err(|e| (SkipReason::Unreadable, e.to_string()))?;
+        // FILE_ATTRIBUTE_REPARSE_POINT: a link or junction, opened as itself.
+        if attributes & 0x400 != 0 {
+            return Err((SkipReason::Link, String::new()));
+        }
+        u64::from(links)
+    };
+    // It was a regular file when listed: anything else now was put in its place.
+    if !meta.is_file() {
+        return Err((SkipReason::Replaced, "not a regular file now".into()));
+    }
+    #[cfg(unix)]
+    let links = {
+        use std::os::unix::fs::MetadataExt;
+        if let Some(id) = c.id {
+            if (meta.dev(), meta.ino()) != (id.dev, id.ino) {
+                return Err((SkipReason::Replaced, String::new()));
+            }
+        }
+        meta.nlink()
+    };
+    #[cfg(not(any(unix, windows)))]
+    let links = 1u64;
+    if links > 1 {
+        return Err((SkipReason::HardLink, format!("{links} links")));
+    }
+    Ok(file)
+}
+
+#[cfg(windows)]
+mod windows {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        GetFileInformationByHandle, BY_HANDLE_FILE_INFORMATION,
+    };
+
+    /// The attributes and the number of names of an open file.
+    pub(super) fn handle_facts(file: &std::fs::File) -> std::io::Result<(u32, u32)> {
+        #[allow(unsafe_code)]
+        // SAFETY: the structure is plain integers (all-zero is valid); the handle stays open
+        // for the call because `file` is borrowed; the pointer is to a live local.
+        let (ok, info) = unsafe {
+            let mut info: BY_HANDLE_FILE_INFORMATION = std::mem::zeroed();
+            let ok = GetFileInformationByHandle(file.as_raw_handle() as _, &mut info);
+            (ok, info)
+        };
+        if ok == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok((info.dwFileAttributes, info.nNumberOfLinks))
+    }
+}
+
+/// Compresses `input` into `out`; with `finish`, ends the deflate stream.
+fn deflate(z: &mut Compress, mut input: &[u8], out: &mut Vec<u8>, finish: bool) -> io::Result<()> {
+    let flush = if finish {
+        FlushCompress::Finish
+    } else {
+        FlushCompress::None
+    };
+    loop {
+        if out.capacity() - out.len() < 4096 {
+            out.reserve(out.len().max(16 * 1024));
+        }
+        let before = z.total_in();
+        let status = z
+            .compress_vec(input, out, flush)
+            .map_err(io::Error::other)?;
+        let used = usize::try_from(z.total_in() - before).unwrap_or(input.len());
+        input = &input[used.min(input.len())..];
+        if finish {
+            if status == Status::StreamEnd {
+                return Ok(());
+            }
+        } else if input.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// Collects masked output in blocks; each block is checksummed, hashed and compressed.
+struct Sink<'w> {
+    deflate: &'w mut Compress,
+    block: &'w mut Vec<u8>,
+    out: Vec<u8>,
+    crc: crc32fast::Hasher,
+    sha: Sha256,
+    stored: u64,
+    progress: &'w dyn ProgressSink,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        self.block.extend_from_slice(bytes);
+        if self.block.len() >= BLOCK {
+            self.flush_block()?;
+        }
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> Result<(), Stop> {
+        if self.progress.cancelled() {
+            return Err(Stop::Fail(BundleError::Cancelled));
+        }
+        self.crc.update(&self.block[..]);
+        self.sha.update(&self.block[..]);
+        self.stored += self.block.len() as u64;
+        deflate(self.deflate, &self.block[..], &mut self.out, false)
+            .map_err(|e| Stop::Fail(BundleError::Write(e)))?;
+        self.block.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(Vec<u8>, u32, u64, [u8; 32]), Stop> {
+        self.flush_block()?;
+        deflate(self.deflate, &[], &mut self.out, true)
+            .map_err(|e| Stop::Fail(BundleError::Write(e)))?;
+        Ok((
+            self.out,
+            self.crc.finalize(),
+            self.stored,
+            self.sha.finalize().into(),
+        ))
+    }
+}
+
+/// Reads `reader` line by line, masks secrets, and hands the result to `sink`.
+fn copy_redacted(
+    reader: impl Read,
+    sink: &mut Sink<'_>,
+    line: &mut Vec<u8>,
+) -> Result<usize, Stop> {
+    let mut reader = BufReader::with_capacity(BLOCK, reader);
+    let mut masked = 0usize;
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE)
+            .read_until(b'\n', line)
+            .map_err(Stop::Read)?;
+        if n == 0 {
+            return Ok(masked);
+        }
+        let (clean, count) = redact::redact(line);
+        masked += count;
+        sink.push(&clean)?;
+    }
+}
+
+fn compress_one(
+    c: &Candidate,
+    limits: &Limits,
+    w: &mut Worker,
+    progress: &dyn ProgressSink,
+) -> Done {
+    let skipped = |reason, detail: String| {
+        Done::Skipped(SkippedFile {
+            path: c.path.display().to_string(),
+            reason,
+            detail,
+        })
+    };
+    let mut file = match open_listed(c) {
+        Ok(f) => f,
+        Err((reason, detail)) => return skipped(reason, detail),
+    };
+    let Worker {
+        deflate,
+        head,
+        line,
+        block,
+    } = w;
+    let got = match file.read(head) {
+        Ok(n) => n,
+        Err(e) => return skipped(SkipReason::Unreadable, e.to_string()),
+    };
+    let head = &head[..got];
+    if redact::looks_binary(head) {
+        return skipped(SkipReason::Binary, String::new());
+    }
+    deflate.reset();
+    block.clear();
+    let mut sink = Sink {
+        deflate,
+        block,
+        out: Vec::with_capacity((c.planned / 4).clamp(4096, 1 << 20) as usize),
+        crc: crc32fast::Hasher::new(),
+        sha: Sha256::new(),
+        stored: 0,
+        progress,
+    };
+    // The first `len` bytes: what the sniff already read, then the rest from the file.
+    fn first<'a>(head: &'a [u8], file: &'a mut std::fs::File, len: u64) -> impl Read + 'a {
+        let from_head = (head.len() as u64).min(len);
+        (&head[..from_head as usize]).chain(Read::take(file, len - from_head))
+    }
+    let cut = c.size > limits.per_file_cap;
+    let copied = (|| -> Result<usize, Stop> {
+        if !cut {
+            return copy_redacted(first(head, &mut file, c.size), &mut sink, line);
+        }
+        let head_len = limits.head_bytes.min(limits.per_file_cap);
+        let tail_len = limits.per_file_cap - head_len;
+        let m1 = copy_redacted(first(head, &mut file, head_len), &mut sink, line)?;
+        let marker = format!(
+            "\n[... Basecamp Doctor left out {} bytes here; the file has {} bytes ...]\n",
+            c.size - head_len - tail_len,
+            c.size
+        );
+        sink.push(marker.as_bytes())?;
+        file.seek(SeekFrom::Start(c.size - tail_len))
+            .map_err(Stop::Read)?;
+        let m2 = copy_redacted((&mut file).take(tail_len), &mut sink, line)?;
+        Ok(m1 + m2)
+    })();
+    let redactions = match copied {
+        Ok(n) => n,
+        Err(Stop::Read(e)) => return skipped(SkipReason::Unreadable, e.to_string()),
+        Err(Stop::Fail(e)) => return Done::Failed(e),
+    };
+    let (data, crc, stored_size, sha256) = match sink.finish() {
+        Ok(r) => r,
+        Err(Stop::Read(e)) => return skipped(SkipReason::Unreadable, e.to_string()),
+        Err(Stop::Fail(e)) => return Done::Failed(e),
+    };
+    let now_size = file.metadata().map(|m| m.len()).ok();
+    Done::File(Compressed {
+        data,
+        crc,
+        stored_size,
+        sha256,
+        redactions,
+        cut,
+        changed_while_read: now_size != Some(c.size),
+    })
+}
+
+/// Compresses the chosen files of `plan` on all cores into `zip`; memory holds at most a
+/// few compressed files at a time.
+pub(crate) fn add_logs<W: Write + Seek>(
+    zip: &mut ZipOut<W>,
+    plan: &Plan,
+    limits: &Limits,
+    progress: &dyn ProgressSink,
+) -> Result<Logs, BundleError> {
+    let started = Instant::now();
+    let mut report = Progress {
+        files_total: plan.chosen.len(),
+        bytes_total: plan.bytes(),
+        ..Progress::default()
+    };
+    let mut logs = Logs::default();
+    let mut failure = None;
+    run_pool(
+        plan.chosen.len(),
+        Worker::new,
+        |w, i| {
+            if progress.cancelled() {
+                return Done::Failed(BundleError::Cancelled);
+            }
+            compress_one(&plan.chosen[i], limits, w, progress)
+        },
+        |i, done| {
+            let c = &plan.chosen[i];
+            match done {
+                Done::File(f) => {
+                    if let Err(e) = add_one(zip, &mut logs, plan, i, f) {
+                        failure = Some(e);
+                        return false;
+                    }
+                }
+                Done::Skipped(s) => logs.skipped.push(s),
+                Done::Failed(e) => {
+                    failure = Some(e);
+                    return false;
+                }
+            }
+            report.files_done += 1;
+            report.bytes_done += c.planned;
+            let elapsed = started.elapsed().as_secs_f64();
+            report.eta_secs = (report.bytes_done > 0 && elapsed > 0.5).then(|| {
+                let rate = report.bytes_done as f64 / elapsed;
+                ((report.bytes_total - report.bytes_done) as f64 / rate).round() as u64
+            });
+            progress.update(&report);
+            true
+        },
+    );
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let names = &logs.names;
+    logs.stored
+        .sort_unstable_by(|a, b| name_in(names, a).cmp(name_in(names, b)));
+    Ok(logs)
+}
+
+fn add_one<W: Write + Seek>(
+    zip: &mut ZipOut<W>,
+    logs: &mut Logs,
+    plan: &Plan,
+    i: usize,
+    f: Compressed,
+) -> Result<(), BundleError> {
+    let c = &plan.chosen[i];
+    let name = names::entry_name(&format!("logs/{}", plan.label(c)), plan.relative(c));
+    let entry = Entry {
+        name: &name,
+        method: Method::Deflated,
+        time: dos_time(c.modified),
+        crc: f.crc,
+        compressed: f.data.len() as u64,
+        size: f.stored_size,
+    };
+    zip.add(&entry, &f.data).map_err(BundleError::from_io)?;
+    let too_many = || BundleError::Write(io::Error::other("too many files for one bundle"));
+    let name_at = u32::try_from(logs.names.len()).map_err(|_| too_many())?;
+    logs.names.push_str(&name);
+    logs.stored.push(Stored {
+        candidate: u32::try_from(i).map_err(|_| too_many())?,
+        name_at,
+        name_len: u32::try_from(name.len()).map_err(|_| too_many())?,
+        redactions: u32::try_from(f.redactions).unwrap_or(u32::MAX),
+        stored_size: f.stored_size,
+        sha256: f.sha256,
+        cut: f.cut,
+        changed_while_read: f.changed_while_read,
+    });
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::bundle::{list_files, Source};
+    use std::fs;
+
+    fn listed(dir: &std::path::Path) -> Plan {
+        list_files(
+            &[Source {
+                label: "basecamp".into(),
+                path: dir.to_owned(),
+            }],
+            &Limits::default(),
+        )
+    }
+
+    #[test]
+    fn a_link_swapped_in_after_listing_is_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let logs = tmp.path().join("log");
+        fs::create_dir(&logs).unwrap();
+        let secret = tmp.path().join("shadow");
+        fs::write(&secret, "root:secret-hash:19000::::::\n").unwrap();
+        fs::write(logs.join("a.log"), "line\n").unwrap();
+        let plan = listed(&logs);
+        assert_eq!(plan.files(), 1);
+        fs::remove_file(logs.join("a.log")).unwrap();
+        std::os::unix::fs::symlink(&secret, logs.join("a.log")).unwrap();
+        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        assert_eq!(err.0, SkipReason::Link, "{err:?}");
+    }
+
+    #[test]
+    fn another_file_moved_into_place_after_listing_is_not_taken() {
+        let tmp = tempfile::tempdir().unwrap();
+        let logs = tmp.path().join("log");
+        fs::create_dir(&logs).unwrap();
+        fs::write(logs.join("a.log"), "line\n").unwrap();
+        let plan = listed(&logs);
+        let other = tmp.path().join("other");
+        fs::write(&other, "not the listed file\n").unwrap();
+        fs::rename(&other, logs.join("a.log")).unwrap();
+        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        assert_eq!(err.0, SkipReason::Replaced, "{err:?}");
+    }
+
+    #[test]
+    fn a_fifo_swapped_in_does_not_block_and_is_not_taken() {
+        let tmp = tempfile::tempdir().unwrap();
+        let logs = tmp.path().join("log");
+        fs::create_dir(&logs).unwrap();
+        fs::write(logs.join("a.log"), "line\n").unwrap();
+        let mut plan = listed(&logs);
+        fs::remove_file(logs.join("a.log")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(logs.join("a.log"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // Without the listed identity, only the type check stands between us and the FIFO.
+        plan.chosen[0].id = None;
+        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        assert_eq!(err.0, SkipReason::Replaced, "{err:?}");
+    }
+
+    #[test]
+    fn a_second_name_made_after_listing_is_refused_at_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let logs = tmp.path().join("log");
+        fs::create_dir(&logs).unwrap();
+        fs::write(logs.join("a.log"), "line\n").unwrap();
+        let plan = listed(&logs);
+        fs::hard_link(logs.join("a.log"), tmp.path().join("elsewhere")).unwrap();
+        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        assert_eq!(err.0, SkipReason::HardLink, "{err:?}");
+        assert_eq!(err.1, "2 links");
+    }
+
+    #[test]
+    fn the_pool_hands_every_result_once_and_stops_when_asked() {
+        let mut seen = vec![0u8; 1000];
+        run_pool(
+            1000,
+            || (),
+            |_, i| i * 2,
+            |i, v| {
+                assert_eq!(v, i * 2);
+                seen[i] += 1;
+                true
+            },
+        );
+        assert!(seen.iter().all(|&n| n == 1));
+        let mut count = 0;
+        run_pool(
+            1000,
+            || (),
+            |_, i| i,
+            |_, _| {
+                count += 1;
+                count < 10
+            },
+        );
+        assert_eq!(count, 10);
+    }
+}

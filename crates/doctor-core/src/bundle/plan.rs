@@ -1,0 +1,293 @@
+//! What goes into the bundle, decided before any content is read: the folders collected by
+//! default, how much they hold (the review screen's preview), and the files chosen within the
+//! limits — every regular file under the folders, newest first, within the size budget; a
+//! file larger than the per-file cap is cut to its head and tail. Links are not followed (no
+//! loops, nothing outside the folder), a file with more than one name is not taken, and
+//! anything left out is listed with the reason. Reading the files is `pipeline`'s job.
+
+use super::{Limits, SkipReason, SkippedFile, Source};
+use crate::catalogue::Catalogue;
+use crate::checks::Diagnosis;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A file as listed: enough to find it again and to notice if it is not the same file.
+/// Kept small: there is one per collected file for the whole run.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub path: Box<Path>,
+    /// Index into `Plan::sources`.
+    pub source: u32,
+    pub size: u64,
+    /// Bytes that will be read: the whole file, or head + tail when it is cut.
+    pub planned: u64,
+    pub modified: Option<i64>,
+    /// Device and inode when listed (Unix); the opened handle must match.
+    pub id: Option<FileId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// The files a bundle will take and those it leaves out, listed once.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub(crate) sources: Vec<Source>,
+    pub(crate) chosen: Vec<Candidate>,
+    pub(crate) skipped: Vec<SkippedFile>,
+}
+
+impl Plan {
+    /// Files chosen.
+    pub fn files(&self) -> usize {
+        self.chosen.len()
+    }
+
+    /// Bytes that will be read from them.
+    pub fn bytes(&self) -> u64 {
+        self.chosen.iter().map(|c| c.planned).sum()
+    }
+
+    /// Left out already while listing.
+    pub fn skipped(&self) -> &[SkippedFile] {
+        &self.skipped
+    }
+
+    pub(crate) fn label(&self, c: &Candidate) -> &str {
+        self.sources
+            .get(c.source as usize)
+            .map_or("", |s| s.label.as_str())
+    }
+
+    /// Where `c` is inside its folder.
+    pub(crate) fn relative<'c>(&self, c: &'c Candidate) -> &'c Path {
+        self.sources
+            .get(c.source as usize)
+            .and_then(|s| c.path.strip_prefix(&s.path).ok())
+            .unwrap_or_else(|| Path::new(c.path.file_name().unwrap_or_default()))
+    }
+}
+
+fn mtime(meta: &std::fs::Metadata) -> Option<i64> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (Option<FileId>, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }),
+        meta.nlink(),
+    )
+}
+
+/// std has no stable file index or link count from a listing on Windows; the opened handle
+/// is checked instead (`pipeline::open_listed`).
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (Option<FileId>, u64) {
+    (None, 1)
+}
+
+/// Lists the files of `sources` and chooses within `limits`.
+pub fn list_files(sources: &[Source], limits: &Limits) -> Plan {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    let skip = |skipped: &mut Vec<SkippedFile>, path: &Path, reason, detail: String| {
+        skipped.push(SkippedFile {
+            path: path.display().to_string(),
+            reason,
+            detail,
+        })
+    };
+    for (index, source) in sources.iter().enumerate() {
+        let walker = walkdir::WalkDir::new(&source.path).follow_links(false);
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().unwrap_or(&source.path).to_owned();
+                    skip(&mut skipped, &path, SkipReason::Unreadable, e.to_string());
+                    continue;
+                }
+            };
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                continue;
+            }
+            if ft.is_symlink() {
+                skip(&mut skipped, entry.path(), SkipReason::Link, String::new());
+                continue;
+            }
+            if !ft.is_file() {
+                skip(
+                    &mut skipped,
+                    entry.path(),
+                    SkipReason::NotRegular,
+                    String::new(),
+                );
+                continue;
+            }
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    skip(
+                        &mut skipped,
+                        entry.path(),
+                        SkipReason::Unreadable,
+                        e.to_string(),
+                    );
+                    continue;
+                }
+            };
+            let (id, links) = identity(&meta);
+            if links > 1 {
+                skip(
+                    &mut skipped,
+                    entry.path(),
+                    SkipReason::HardLink,
+                    format!("{links} links"),
+                );
+                continue;
+            }
+            let size = meta.len();
+            found.push(Candidate {
+                path: entry.into_path().into_boxed_path(),
+                source: u32::try_from(index).unwrap_or(u32::MAX),
+                size,
+                planned: size.min(limits.per_file_cap),
+                modified: mtime(&meta),
+                id,
+            });
+        }
+    }
+    // Newest first: support needs the last days most.
+    found.sort_unstable_by(|a, b| b.modified.cmp(&a.modified).then(a.path.cmp(&b.path)));
+    let mut used = 0u64;
+    found.retain(|c| {
+        if used + c.planned > limits.max_input {
+            skip(
+                &mut skipped,
+                &c.path,
+                SkipReason::Budget,
+                format!("{} bytes", c.size),
+            );
+            false
+        } else {
+            used += c.planned;
+            true
+        }
+    });
+    found.shrink_to_fit();
+    Plan {
+        sources: sources.to_vec(),
+        chosen: found,
+        skipped,
+    }
+}
+
+/// The folders collected by default: the Basecamp log folder of this platform (both
+/// Program Files variants on 64-bit Windows, in case of a misplaced install) and, with
+/// `agent_logs`, the sensor's update logs and the Apex One agent's connection logs.
+/// Only folders that exist are returned.
+pub fn default_sources(
+    catalogue: &Catalogue,
+    diagnosis: &Diagnosis,
+    agent_logs: bool,
+) -> Vec<Source> {
+    use crate::checks::windows_path;
+    use crate::probe::Platform;
+    let os = &diagnosis.os;
+    let mut dirs: Vec<(String, String)> = vec![(
+        "basecamp".into(),
+        crate::checks::agent::log_dir_for(catalogue, os),
+    )];
+    if os.platform == Platform::Windows {
+        if os.bits == 64 {
+            dirs.push((
+                "basecamp-2".into(),
+                windows_path(os, &catalogue.agent.windows.log_dir_32),
+            ));
+        }
+        if agent_logs {
+            dirs.push((
+                "sensor".into(),
+                windows_path(os, &catalogue.agent.windows.sensor_log_dir),
+            ));
+            let apex = &catalogue.apex_one;
+            let install = diagnosis
+                .coexistence
+                .apex_one
+                .as_ref()
+                .and_then(|a| a.install_path.clone())
+                .unwrap_or_else(|| {
+                    windows_path(
+                        os,
+                        if os.bits == 64 {
+                            &apex.install_dir_64
+                        } else {
+                            &apex.install_dir_32
+                        },
+                    )
+                });
+            dirs.push((
+                "apex-one-connlog".into(),
+                format!(
+                    "{}\\{}",
+                    install.trim_end_matches('\\'),
+                    apex.connection_log_subdir
+                ),
+            ));
+        }
+    }
+    dirs.into_iter()
+        .filter(|(_, d)| Path::new(d).is_dir())
+        .map(|(label, d)| Source {
+            label,
+            path: PathBuf::from(d),
+        })
+        .collect()
+}
+
+/// A folder the bundle would collect, with how much is in it, for the review screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePreview {
+    pub label: String,
+    pub path: String,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Counts what each folder holds (regular files, links not followed).
+pub fn preview(sources: &[Source]) -> Vec<SourcePreview> {
+    sources
+        .iter()
+        .map(|s| {
+            let (mut files, mut bytes) = (0usize, 0u64);
+            for e in walkdir::WalkDir::new(&s.path)
+                .follow_links(false)
+                .into_iter()
+                .flatten()
+            {
+                if e.file_type().is_file() {
+                    files += 1;
+                    bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+            }
+            SourcePreview {
+                label: s.label.clone(),
+                path: s.path.display().to_string(),
+                files,
+                bytes,
+            }
+        })
+        .collect()
+}
