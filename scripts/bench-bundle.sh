@@ -6,7 +6,8 @@
 # (SMALL_FILES files of about 2 KB, ~200 MB at 100,000: the cost per file). For each it prints
 # wall time, CPU (user + sys), peak RSS (all from /usr/bin/time -v) and output size, and the
 # ratios bundle / zip. BENCH_BIN=path benchmarks a given binary instead of building one (to
-# compare two builds); BENCH_CASES="small" runs one case; BENCH_DIR moves the scratch folder.
+# compare two builds); BENCH_CASES="small" runs one case; BENCH_DIR moves the scratch folder;
+# BENCH_KEEP=1 keeps the generated trees for the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 large_mib="${1:-256}"
@@ -21,7 +22,8 @@ else
   cargo build --release -p doctor-cli --quiet
   bin="${CARGO_TARGET_DIR:-target}/release/basecamp-doctor"
 fi
-rm -rf "$work"; mkdir -p "$work"
+[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+mkdir -p "$work"
 
 measure() { # label, then the command; prints "wall_s cpu_s rss_kb"
   local label="$1"; shift
@@ -38,11 +40,16 @@ results=()
 for case in $cases; do
   tree="$work/$case"
   out="$work/out-$case"
-  mkdir -p "$out"
-  if [ "$case" = large ]; then
-    python3 scripts/bench-logs.py large "$tree" "$large_mib"
-  else
-    python3 scripts/bench-logs.py small "$tree" "$small_files"
+  rm -rf "$out"; mkdir -p "$out"
+  want="$case-$large_mib-$small_files"
+  if [ ! -d "$tree" ] || [ "$(cat "$tree.kind" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$tree"
+    if [ "$case" = large ]; then
+      python3 scripts/bench-logs.py large "$tree" "$large_mib"
+    else
+      python3 scripts/bench-logs.py small "$tree" "$small_files"
+    fi
+    echo "$want" > "$tree.kind"
   fi
   files=$(find "$tree" -type f | wc -l)
   sync
@@ -52,7 +59,8 @@ for case in $cases; do
   bpath=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['path'])" "$work/bundle-$case.out")
   bs=$(stat -c %s "$bpath")
   results+=("$case $files $zw $zc $zr $zs $bw $bc $br $bs")
-  rm -rf "$tree" "$out"
+  rm -rf "$out"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$tree" "$tree.kind"
 done
 
 python3 - "$(nproc)" "${results[@]}" <<'PY'

@@ -235,7 +235,7 @@ const MANIFEST: &str = "manifest.json";
 
 /// Writes the whole bundle of `request` into `writer`. `write_bundle` wraps this with the
 /// temporary file, the verification and the final name.
-pub fn write_archive<W: Write + Seek>(
+pub fn write_archive<W: Write + Seek + Send>(
     writer: W,
     request: &BundleRequest<'_>,
     progress: &dyn ProgressSink,
@@ -244,7 +244,7 @@ pub fn write_archive<W: Write + Seek>(
     write_contents(writer, request, &plan, progress).map(|(w, _)| w)
 }
 
-fn write_contents<W: Write + Seek>(
+fn write_contents<W: Write + Seek + Send>(
     writer: W,
     request: &BundleRequest<'_>,
     plan: &Plan,

@@ -13,7 +13,7 @@ use flate2::{Compress, Compression, FlushCompress, Status};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// Worker threads for compressing and verifying: the cores, at most 8.
@@ -25,22 +25,22 @@ pub(crate) fn workers() -> usize {
 }
 
 /// Runs `work(state, i)` for every `i < jobs` on `workers()` threads, each thread with its own
-/// `state` from `init`, and hands each result to `done` on the calling thread as it comes.
-/// When `done` returns false no new job starts and the results still in flight are dropped.
-pub(crate) fn run_pool<S, T: Send>(
+/// `state` from `init`, and hands each result to `done` as it comes, one at a time (under a
+/// lock, on the worker that made it: no hand-over between threads per file). When `done`
+/// returns false no new job starts.
+pub(crate) fn run_pool<S, T>(
     jobs: usize,
     init: impl Fn() -> S + Sync,
     work: impl Fn(&mut S, usize) -> T + Sync,
-    mut done: impl FnMut(usize, T) -> bool,
+    done: impl FnMut(usize, T) -> bool + Send,
 ) {
     let threads = workers().min(jobs.max(1));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let done = Mutex::new(done);
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads);
         for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, stop, init, work) = (&next, &stop, &init, &work);
+            let (next, stop, init, work, done) = (&next, &stop, &init, &work, &done);
             scope.spawn(move || {
                 let mut state = init();
                 loop {
@@ -52,21 +52,14 @@ pub(crate) fn run_pool<S, T: Send>(
                         return;
                     }
                     let result = work(&mut state, i);
-                    if tx.send((i, result)).is_err() {
+                    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+                    if stop.load(Ordering::Relaxed) || !(*done)(i, result) {
+                        stop.store(true, Ordering::Relaxed);
                         return;
                     }
                 }
             });
         }
-        drop(tx);
-        for (i, result) in rx.iter() {
-            if !done(i, result) {
-                stop.store(true, Ordering::Relaxed);
-                break;
-            }
-        }
-        // Dropping the receiver wakes a worker blocked on a full channel.
-        drop(rx);
     });
 }
 
@@ -149,20 +142,30 @@ impl<'a> FileList<'a> {
             FileRecord {
                 entry: logs.name(s).to_owned(),
                 source: plan.label(c).to_owned(),
-                original_path: c.path.display().to_string(),
+                original_path: plan.path(c).display().to_string(),
                 size: c.size,
                 stored_size: s.stored_size,
                 modified: c
                     .modified
                     .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                     .map(|t| t.to_rfc3339()),
-                sha256: s.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+                sha256: hex(&s.sha256),
                 cut: s.cut,
                 redactions: s.redactions as usize,
                 changed_while_read: s.changed_while_read,
             }
         })
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 impl serde::Serialize for FileList<'_> {
@@ -219,7 +222,10 @@ enum Stop {
 /// Opens a listed file for reading without following a link in its last component and
 /// checks that the handle is the regular file that was listed (same device and inode on
 /// Unix), with one name only. A FIFO put in its place does not block the open.
-pub(crate) fn open_listed(c: &Candidate) -> Result<std::fs::File, (SkipReason, String)> {
+pub(crate) fn open_listed(
+    path: &std::path::Path,
+    c: &Candidate,
+) -> Result<std::fs::File, (SkipReason, String)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -235,7 +241,7 @@ pub(crate) fn open_listed(c: &Candidate) -> Result<std::fs::File, (SkipReason, S
         // FILE_FLAG_OPEN_REPARSE_POINT: open a symlink or junction itself, not its target.
         options.custom_flags(0x0020_0000);
     }
-    let file = match options.open(&c.path) {
+    let file = match options.open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err((SkipReason::Vanished, e.to_string()))
@@ -402,19 +408,21 @@ fn copy_redacted(
 }
 
 fn compress_one(
+    plan: &Plan,
     c: &Candidate,
     limits: &Limits,
     w: &mut Worker,
     progress: &dyn ProgressSink,
 ) -> Done {
+    let path = plan.path(c);
     let skipped = |reason, detail: String| {
         Done::Skipped(SkippedFile {
-            path: c.path.display().to_string(),
+            path: path.display().to_string(),
             reason,
             detail,
         })
     };
-    let mut file = match open_listed(c) {
+    let mut file = match open_listed(&path, c) {
         Ok(f) => f,
         Err((reason, detail)) => return skipped(reason, detail),
     };
@@ -437,7 +445,7 @@ fn compress_one(
     let mut sink = Sink {
         deflate,
         block,
-        out: Vec::with_capacity((c.planned / 4).clamp(4096, 1 << 20) as usize),
+        out: Vec::with_capacity((plan.planned(c) / 4).clamp(4096, 1 << 20) as usize),
         crc: crc32fast::Hasher::new(),
         sha: Sha256::new(),
         stored: 0,
@@ -491,7 +499,7 @@ fn compress_one(
 
 /// Compresses the chosen files of `plan` on all cores into `zip`; memory holds at most a
 /// few compressed files at a time.
-pub(crate) fn add_logs<W: Write + Seek>(
+pub(crate) fn add_logs<W: Write + Seek + Send>(
     zip: &mut ZipOut<W>,
     plan: &Plan,
     limits: &Limits,
@@ -503,7 +511,17 @@ pub(crate) fn add_logs<W: Write + Seek>(
         bytes_total: plan.bytes(),
         ..Progress::default()
     };
-    let mut logs = Logs::default();
+    let mut logs = Logs {
+        stored: Vec::with_capacity(plan.chosen.len()),
+        // Reserved, not touched: pages count only once written.
+        names: String::with_capacity(
+            plan.chosen
+                .iter()
+                .map(|c| c.relative.as_os_str().len() + plan.label(c).len() + 24)
+                .sum(),
+        ),
+        skipped: Vec::new(),
+    };
     let mut failure = None;
     run_pool(
         plan.chosen.len(),
@@ -512,7 +530,7 @@ pub(crate) fn add_logs<W: Write + Seek>(
             if progress.cancelled() {
                 return Done::Failed(BundleError::Cancelled);
             }
-            compress_one(&plan.chosen[i], limits, w, progress)
+            compress_one(plan, &plan.chosen[i], limits, w, progress)
         },
         |i, done| {
             let c = &plan.chosen[i];
@@ -530,7 +548,7 @@ pub(crate) fn add_logs<W: Write + Seek>(
                 }
             }
             report.files_done += 1;
-            report.bytes_done += c.planned;
+            report.bytes_done += plan.planned(c);
             let elapsed = started.elapsed().as_secs_f64();
             report.eta_secs = (report.bytes_done > 0 && elapsed > 0.5).then(|| {
                 let rate = report.bytes_done as f64 / elapsed;
@@ -549,7 +567,7 @@ pub(crate) fn add_logs<W: Write + Seek>(
     Ok(logs)
 }
 
-fn add_one<W: Write + Seek>(
+fn add_one<W: Write + Seek + Send>(
     zip: &mut ZipOut<W>,
     logs: &mut Logs,
     plan: &Plan,
@@ -557,7 +575,7 @@ fn add_one<W: Write + Seek>(
     f: Compressed,
 ) -> Result<(), BundleError> {
     let c = &plan.chosen[i];
-    let name = names::entry_name(&format!("logs/{}", plan.label(c)), plan.relative(c));
+    let name = names::entry_name(&format!("logs/{}", plan.label(c)), &c.relative);
     let entry = Entry {
         name: &name,
         method: Method::Deflated,
@@ -611,7 +629,7 @@ mod tests {
         assert_eq!(plan.files(), 1);
         fs::remove_file(logs.join("a.log")).unwrap();
         std::os::unix::fs::symlink(&secret, logs.join("a.log")).unwrap();
-        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        let err = open_listed(&plan.path(&plan.chosen[0]), &plan.chosen[0]).unwrap_err();
         assert_eq!(err.0, SkipReason::Link, "{err:?}");
     }
 
@@ -625,7 +643,7 @@ mod tests {
         let other = tmp.path().join("other");
         fs::write(&other, "not the listed file\n").unwrap();
         fs::rename(&other, logs.join("a.log")).unwrap();
-        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        let err = open_listed(&plan.path(&plan.chosen[0]), &plan.chosen[0]).unwrap_err();
         assert_eq!(err.0, SkipReason::Replaced, "{err:?}");
     }
 
@@ -644,7 +662,7 @@ mod tests {
         assert!(status.success());
         // Without the listed identity, only the type check stands between us and the FIFO.
         plan.chosen[0].id = None;
-        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        let err = open_listed(&plan.path(&plan.chosen[0]), &plan.chosen[0]).unwrap_err();
         assert_eq!(err.0, SkipReason::Replaced, "{err:?}");
     }
 
@@ -656,7 +674,7 @@ mod tests {
         fs::write(logs.join("a.log"), "line\n").unwrap();
         let plan = listed(&logs);
         fs::hard_link(logs.join("a.log"), tmp.path().join("elsewhere")).unwrap();
-        let err = open_listed(&plan.chosen[0]).unwrap_err();
+        let err = open_listed(&plan.path(&plan.chosen[0]), &plan.chosen[0]).unwrap_err();
         assert_eq!(err.0, SkipReason::HardLink, "{err:?}");
         assert_eq!(err.1, "2 links");
     }

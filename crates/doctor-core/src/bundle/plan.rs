@@ -12,18 +12,17 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// A file as listed: enough to find it again and to notice if it is not the same file.
-/// Kept small: there is one per collected file for the whole run.
+/// Kept small (64 bytes and its path inside the folder): there is one per collected file
+/// for the whole run.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
-    pub path: Box<Path>,
-    /// Index into `Plan::sources`.
-    pub source: u32,
+    /// Inside its folder, `Plan::sources[source]`; empty when the source is the file itself.
+    pub relative: Box<Path>,
     pub size: u64,
-    /// Bytes that will be read: the whole file, or head + tail when it is cut.
-    pub planned: u64,
     pub modified: Option<i64>,
     /// Device and inode when listed (Unix); the opened handle must match.
     pub id: Option<FileId>,
+    pub source: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +37,7 @@ pub struct Plan {
     pub(crate) sources: Vec<Source>,
     pub(crate) chosen: Vec<Candidate>,
     pub(crate) skipped: Vec<SkippedFile>,
+    per_file_cap: u64,
 }
 
 impl Plan {
@@ -48,12 +48,17 @@ impl Plan {
 
     /// Bytes that will be read from them.
     pub fn bytes(&self) -> u64 {
-        self.chosen.iter().map(|c| c.planned).sum()
+        self.chosen.iter().map(|c| self.planned(c)).sum()
     }
 
     /// Left out already while listing.
     pub fn skipped(&self) -> &[SkippedFile] {
         &self.skipped
+    }
+
+    /// Bytes that will be read of `c`: the whole file, or head + tail when it is cut.
+    pub(crate) fn planned(&self, c: &Candidate) -> u64 {
+        c.size.min(self.per_file_cap)
     }
 
     pub(crate) fn label(&self, c: &Candidate) -> &str {
@@ -62,12 +67,13 @@ impl Plan {
             .map_or("", |s| s.label.as_str())
     }
 
-    /// Where `c` is inside its folder.
-    pub(crate) fn relative<'c>(&self, c: &'c Candidate) -> &'c Path {
-        self.sources
-            .get(c.source as usize)
-            .and_then(|s| c.path.strip_prefix(&s.path).ok())
-            .unwrap_or_else(|| Path::new(c.path.file_name().unwrap_or_default()))
+    /// Where `c` is on the machine.
+    pub(crate) fn path(&self, c: &Candidate) -> PathBuf {
+        match self.sources.get(c.source as usize) {
+            Some(s) if c.relative.as_os_str().is_empty() => s.path.clone(),
+            Some(s) => s.path.join(&c.relative),
+            None => c.relative.to_path_buf(),
+        }
     }
 }
 
@@ -158,40 +164,53 @@ pub fn list_files(sources: &[Source], limits: &Limits) -> Plan {
                 );
                 continue;
             }
-            let size = meta.len();
+            let relative = entry
+                .path()
+                .strip_prefix(&source.path)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| PathBuf::from(entry.file_name()));
             found.push(Candidate {
-                path: entry.into_path().into_boxed_path(),
-                source: u32::try_from(index).unwrap_or(u32::MAX),
-                size,
-                planned: size.min(limits.per_file_cap),
+                relative: relative.into_boxed_path(),
+                size: meta.len(),
                 modified: mtime(&meta),
                 id,
+                source: u32::try_from(index).unwrap_or(u32::MAX),
             });
         }
     }
     // Newest first: support needs the last days most.
-    found.sort_unstable_by(|a, b| b.modified.cmp(&a.modified).then(a.path.cmp(&b.path)));
+    found.sort_unstable_by(|a, b| {
+        b.modified
+            .cmp(&a.modified)
+            .then(a.source.cmp(&b.source))
+            .then(a.relative.cmp(&b.relative))
+    });
+    let mut plan = Plan {
+        sources: sources.to_vec(),
+        chosen: Vec::new(),
+        skipped,
+        per_file_cap: limits.per_file_cap,
+    };
     let mut used = 0u64;
+    let mut over = Vec::new();
     found.retain(|c| {
-        if used + c.planned > limits.max_input {
-            skip(
-                &mut skipped,
-                &c.path,
-                SkipReason::Budget,
-                format!("{} bytes", c.size),
-            );
+        let planned = plan.planned(c);
+        if used + planned > limits.max_input {
+            over.push(SkippedFile {
+                path: plan.path(c).display().to_string(),
+                reason: SkipReason::Budget,
+                detail: format!("{} bytes", c.size),
+            });
             false
         } else {
-            used += c.planned;
+            used += planned;
             true
         }
     });
     found.shrink_to_fit();
-    Plan {
-        sources: sources.to_vec(),
-        chosen: found,
-        skipped,
-    }
+    plan.chosen = found;
+    plan.skipped.extend(over);
+    plan
 }
 
 /// The folders collected by default: the Basecamp log folder of this platform (both

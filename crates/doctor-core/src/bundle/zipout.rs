@@ -17,7 +17,7 @@ const MADE_BY: u16 = (3 << 8) | 46;
 const FLAG_UTF8: u16 = 1 << 11;
 const MAX32: u64 = 0xFFFF_FFFF;
 /// The deflate level of every compressed entry (see scripts/bench-bundle.sh for why).
-pub(crate) const LEVEL: u32 = 6;
+pub(crate) const LEVEL: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Method {
