@@ -11,7 +11,7 @@ use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::probe::{Probe, ProbeSource};
 use doctor_core::{Catalogue, Diagnosis, Lang};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tauri::ipc::Channel;

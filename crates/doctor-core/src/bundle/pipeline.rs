@@ -73,12 +73,12 @@ const SNIFF: usize = 8192;
 /// One log file in the zip, fixed size: the name lives in `Logs::names`.
 #[derive(Debug, Clone, Copy)]
 struct Stored {
-    candidate: u32,
-    name_at: u32,
-    name_len: u32,
-    redactions: u32,
     stored_size: u64,
     sha256: [u8; 32],
+    candidate: u32,
+    name_at: u32,
+    redactions: u32,
+    name_len: u16,
     cut: bool,
     changed_while_read: bool,
 }
@@ -146,7 +146,7 @@ impl<'a> FileList<'a> {
                 size: c.size,
                 stored_size: s.stored_size,
                 modified: c
-                    .modified
+                    .modified()
                     .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                     .map(|t| t.to_rfc3339()),
                 sha256: hex(&s.sha256),
@@ -272,10 +272,9 @@ pub(crate) fn open_listed(
     #[cfg(unix)]
     let links = {
         use std::os::unix::fs::MetadataExt;
-        if let Some(id) = c.id {
-            if (meta.dev(), meta.ino()) != (id.dev, id.ino) {
-                return Err((SkipReason::Replaced, String::new()));
-            }
+        let unknown = super::plan::FileId::UNKNOWN;
+        if c.id != unknown && (meta.dev(), meta.ino()) != (c.id.dev, c.id.ino) {
+            return Err((SkipReason::Replaced, String::new()));
         }
         meta.nlink()
     };
@@ -579,7 +578,7 @@ fn add_one<W: Write + Seek + Send>(
     let entry = Entry {
         name: &name,
         method: Method::Deflated,
-        time: dos_time(c.modified),
+        time: dos_time(c.modified()),
         crc: f.crc,
         compressed: f.data.len() as u64,
         size: f.stored_size,
@@ -591,7 +590,7 @@ fn add_one<W: Write + Seek + Send>(
     logs.stored.push(Stored {
         candidate: u32::try_from(i).map_err(|_| too_many())?,
         name_at,
-        name_len: u32::try_from(name.len()).map_err(|_| too_many())?,
+        name_len: u16::try_from(name.len()).map_err(|_| too_many())?,
         redactions: u32::try_from(f.redactions).unwrap_or(u32::MAX),
         stored_size: f.stored_size,
         sha256: f.sha256,
@@ -661,7 +660,7 @@ mod tests {
             .unwrap();
         assert!(status.success());
         // Without the listed identity, only the type check stands between us and the FIFO.
-        plan.chosen[0].id = None;
+        plan.chosen[0].id = crate::bundle::plan::FileId::UNKNOWN;
         let err = open_listed(&plan.path(&plan.chosen[0]), &plan.chosen[0]).unwrap_err();
         assert_eq!(err.0, SkipReason::Replaced, "{err:?}");
     }

@@ -12,23 +12,35 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// A file as listed: enough to find it again and to notice if it is not the same file.
-/// Kept small (64 bytes and its path inside the folder): there is one per collected file
+/// Kept small (56 bytes and its path inside the folder): there is one per collected file
 /// for the whole run.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     /// Inside its folder, `Plan::sources[source]`; empty when the source is the file itself.
     pub relative: Box<Path>,
     pub size: u64,
-    pub modified: Option<i64>,
-    /// Device and inode when listed (Unix); the opened handle must match.
-    pub id: Option<FileId>,
+    /// Unix seconds; `i64::MIN` when unknown.
+    modified: i64,
+    /// Device and inode when listed (Unix; zero where unknown); the opened handle must match.
+    pub id: FileId,
     pub source: u32,
 }
 
+impl Candidate {
+    pub fn modified(&self) -> Option<i64> {
+        (self.modified != i64::MIN).then_some(self.modified)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(unix), allow(dead_code))] // read by the open check on Unix only
 pub(crate) struct FileId {
     pub dev: u64,
     pub ino: u64,
+}
+
+impl FileId {
+    pub const UNKNOWN: FileId = FileId { dev: 0, ino: 0 };
 }
 
 /// The files a bundle will take and those it leaves out, listed once.
@@ -85,13 +97,13 @@ fn mtime(meta: &std::fs::Metadata) -> Option<i64> {
 }
 
 #[cfg(unix)]
-fn identity(meta: &std::fs::Metadata) -> (Option<FileId>, u64) {
+fn identity(meta: &std::fs::Metadata) -> (FileId, u64) {
     use std::os::unix::fs::MetadataExt;
     (
-        Some(FileId {
+        FileId {
             dev: meta.dev(),
             ino: meta.ino(),
-        }),
+        },
         meta.nlink(),
     )
 }
@@ -99,8 +111,8 @@ fn identity(meta: &std::fs::Metadata) -> (Option<FileId>, u64) {
 /// std has no stable file index or link count from a listing on Windows; the opened handle
 /// is checked instead (`pipeline::open_listed`).
 #[cfg(not(unix))]
-fn identity(_meta: &std::fs::Metadata) -> (Option<FileId>, u64) {
-    (None, 1)
+fn identity(_meta: &std::fs::Metadata) -> (FileId, u64) {
+    (FileId::UNKNOWN, 1)
 }
 
 /// Lists the files of `sources` and chooses within `limits`.
@@ -172,7 +184,7 @@ pub fn list_files(sources: &[Source], limits: &Limits) -> Plan {
             found.push(Candidate {
                 relative: relative.into_boxed_path(),
                 size: meta.len(),
-                modified: mtime(&meta),
+                modified: mtime(&meta).unwrap_or(i64::MIN),
                 id,
                 source: u32::try_from(index).unwrap_or(u32::MAX),
             });
@@ -207,7 +219,6 @@ pub fn list_files(sources: &[Source], limits: &Limits) -> Plan {
             true
         }
     });
-    found.shrink_to_fit();
     plan.chosen = found;
     plan.skipped.extend(over);
     plan

@@ -98,15 +98,18 @@ fn find_central(file: &mut std::fs::File) -> Result<(u64, u64, u64), BundleError
     Ok((offset, size, count))
 }
 
-fn read_central(path: &Path) -> Result<Vec<CdEntry>, BundleError> {
+/// Calls `each(index, entry)` for every central directory record, in order, streaming.
+fn for_each_central(
+    path: &Path,
+    mut each: impl FnMut(u64, &CdEntry) -> Result<bool, BundleError>,
+) -> Result<u64, BundleError> {
     let mut file = std::fs::File::open(path).map_err(io_bad)?;
     let (offset, size, count) = find_central(&mut file)?;
     file.seek(SeekFrom::Start(offset)).map_err(io_bad)?;
-    let mut cd = BufReader::with_capacity(256 * 1024, file.take(size));
-    let mut entries = Vec::with_capacity(usize::try_from(count.min(1 << 24)).unwrap_or(0));
+    let mut cd = BufReader::with_capacity(64 * 1024, file.take(size));
     let mut fixed = [0u8; 46];
     let mut var = Vec::new();
-    for _ in 0..count {
+    for index in 0..count {
         cd.read_exact(&mut fixed).map_err(io_bad)?;
         if u32_at(&fixed, 0) != 0x0201_4b50 {
             return Err(bad("a central directory record is damaged"));
@@ -142,29 +145,35 @@ fn read_central(path: &Path) -> Result<Vec<CdEntry>, BundleError> {
             }
             extra = extra.get(4 + len..).unwrap_or_default();
         }
-        entries.push(e);
+        if !each(index, &e)? {
+            break;
+        }
     }
-    Ok(entries)
+    Ok(count)
 }
 
-/// Reads the entries of one part and checks them against their central records.
+/// Reads the entries `from..to` (in central directory order, which is file order) and
+/// checks them against their central records.
 fn check_part(
     path: &Path,
-    part: &[CdEntry],
+    from: u64,
+    to: u64,
     progress: &dyn ProgressSink,
 ) -> Result<(), BundleError> {
-    let Some(first) = part.first() else {
-        return Ok(());
-    };
-    let mut file = std::fs::File::open(path).map_err(io_bad)?;
-    file.seek(SeekFrom::Start(first.offset)).map_err(io_bad)?;
+    let file = std::fs::File::open(path).map_err(io_bad)?;
     let mut reader = BufReader::with_capacity(256 * 1024, file);
-    let mut pos = first.offset;
+    let mut pos = u64::MAX;
     let mut inflate = Decompress::new(false);
     let mut out = vec![0u8; 64 * 1024];
     let mut header = [0u8; 30];
     let mut name = Vec::new();
-    for e in part {
+    for_each_central(path, |index, e| {
+        if index < from {
+            return Ok(true);
+        }
+        if index >= to {
+            return Ok(false);
+        }
         if progress.cancelled() {
             return Err(BundleError::Cancelled);
         }
@@ -240,7 +249,8 @@ fn check_part(
         if size != e.size {
             return Err(bad(format!("{shown}: the size disagrees")));
         }
-    }
+        Ok(true)
+    })?;
     Ok(())
 }
 
@@ -250,8 +260,16 @@ pub(crate) fn verify<'n>(
     expected: impl Iterator<Item = &'n str>,
     progress: &dyn ProgressSink,
 ) -> Result<(), BundleError> {
-    let mut entries = read_central(path)?;
-    let mut present: Vec<u64> = entries.iter().map(|e| e.name_hash).collect();
+    // First pass: the names present and where to split the entries into parts of about
+    // equal bytes, one per worker, each read front to back. Nothing per entry is kept but
+    // a hash of its name.
+    let mut present = Vec::new();
+    let mut sizes_total = 0u64;
+    let count = for_each_central(path, |_, e| {
+        present.push(e.name_hash);
+        sizes_total += e.compressed + 64;
+        Ok(true)
+    })?;
     present.sort_unstable();
     for name in expected {
         if present.binary_search(&name_hash(name.as_bytes())).is_err() {
@@ -259,28 +277,26 @@ pub(crate) fn verify<'n>(
         }
     }
     drop(present);
-    // Contiguous parts of about equal bytes, one per worker, each read front to back.
-    entries.sort_unstable_by_key(|e| e.offset);
-    let total: u64 = entries.iter().map(|e| e.compressed + 64).sum();
     let parts = workers() as u64;
-    let mut bounds = vec![0usize];
+    let mut bounds = vec![0u64];
     let mut acc = 0u64;
-    for (i, e) in entries.iter().enumerate() {
+    for_each_central(path, |index, e| {
         acc += e.compressed + 64;
-        if acc * parts >= total * bounds.len() as u64 && bounds.len() < parts as usize {
-            bounds.push(i + 1);
+        if acc * parts >= sizes_total * bounds.len() as u64 && (bounds.len() as u64) < parts {
+            bounds.push(index + 1);
         }
-    }
-    bounds.push(entries.len());
+        Ok(true)
+    })?;
+    bounds.push(count);
     bounds.dedup();
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     let mut failure = None;
     run_pool(
         ranges.len(),
         || (),
         |_, i| {
-            let (a, b) = ranges[i];
-            check_part(path, &entries[a..b], progress)
+            let (from, to) = ranges[i];
+            check_part(path, from, to, progress)
         },
         |_, result| match result {
             Ok(()) => true,
