@@ -280,6 +280,9 @@ pub(crate) fn open_listed(
     };
     #[cfg(not(any(unix, windows)))]
     let links = 1u64;
+    // Std lists no file index on Windows, so there is nothing to compare it with there.
+    #[cfg(not(unix))]
+    let _ = c.id;
     if links > 1 {
         return Err((SkipReason::HardLink, format!("{links} links")));
     }
