@@ -325,7 +325,7 @@ fn write_contents<W: Write + Seek + Send>(
     })
     .map_err(BundleError::from_io)?;
     let skipped = manifest.skipped;
-    let writer = zip.finish().map_err(BundleError::from_io)?;
+    let writer = zip.finish(&logs.names).map_err(BundleError::from_io)?;
     Ok((
         writer,
         Contents {

@@ -70,7 +70,8 @@ const MAX_LINE: u64 = 1 << 20;
 /// Bytes looked at to tell text from binary.
 const SNIFF: usize = 8192;
 
-/// One log file in the zip, fixed size: the name lives in `Logs::names`.
+/// One log file in the zip, fixed size: the name lives in `Logs::names`, the string the zip
+/// writer kept the names in.
 #[derive(Debug, Clone, Copy)]
 struct Stored {
     stored_size: u64,
@@ -88,7 +89,7 @@ struct Stored {
 #[derive(Debug, Default)]
 pub(crate) struct Logs {
     stored: Vec<Stored>,
-    names: String,
+    pub names: String,
     pub skipped: Vec<SkippedFile>,
 }
 
@@ -515,15 +516,18 @@ pub(crate) fn add_logs<W: Write + Seek + Send>(
     };
     let mut logs = Logs {
         stored: Vec::with_capacity(plan.chosen.len()),
-        // Reserved, not touched: pages count only once written.
-        names: String::with_capacity(
-            plan.chosen
-                .iter()
-                .map(|c| c.relative.as_os_str().len() + plan.label(c).len() + 24)
-                .sum(),
-        ),
+        names: String::new(),
         skipped: Vec::new(),
     };
+    // Reserved, not touched: pages count only once written.
+    zip.reserve(
+        plan.chosen.len() + 8,
+        plan.chosen
+            .iter()
+            .map(|c| c.relative.as_os_str().len() + plan.label(c).len() + 24)
+            .sum::<usize>()
+            + 256,
+    );
     let mut failure = None;
     run_pool(
         plan.chosen.len(),
@@ -563,6 +567,8 @@ pub(crate) fn add_logs<W: Write + Seek + Send>(
     if let Some(e) = failure {
         return Err(e);
     }
+    // The entry names, shared with the zip writer, which gets them back at `finish`.
+    logs.names = zip.take_names();
     let names = &logs.names;
     logs.stored
         .sort_unstable_by(|a, b| name_in(names, a).cmp(name_in(names, b)));
@@ -586,10 +592,8 @@ fn add_one<W: Write + Seek + Send>(
         compressed: f.data.len() as u64,
         size: f.stored_size,
     };
-    zip.add(&entry, &f.data).map_err(BundleError::from_io)?;
+    let name_at = zip.add(&entry, &f.data).map_err(BundleError::from_io)?;
     let too_many = || BundleError::Write(io::Error::other("too many files for one bundle"));
-    let name_at = u32::try_from(logs.names.len()).map_err(|_| too_many())?;
-    logs.names.push_str(&name);
     logs.stored.push(Stored {
         candidate: u32::try_from(i).map_err(|_| too_many())?,
         name_at,

@@ -326,7 +326,7 @@ mod tests {
         })
         .unwrap();
         zip.add_stored("shot.png", t, b"not really a png").unwrap();
-        zip.finish().unwrap().flush().unwrap();
+        zip.finish("").unwrap().flush().unwrap();
         path
     }
 

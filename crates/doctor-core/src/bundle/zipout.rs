@@ -1,8 +1,9 @@
-//! A small zip writer (PKWARE APPNOTE 6.3): entries are written as they are ready, and the
-//! central directory is kept as its final bytes in a few large chunks — about 50 bytes plus
-//! the name per entry, no object per file — so 100,000 files cost megabytes, not a heap
-//! graph. ZIP64 records are used only where a size, an offset or the entry count needs them.
-//! It writes; it does not read zips (`verify` does) and knows nothing of logs.
+//! A small zip writer (PKWARE APPNOTE 6.3): entries are written as they are ready; what the
+//! central directory needs is kept as one 40-byte record per entry plus its name in one
+//! shared string — no object per file — and the directory is written at the end, so 100,000
+//! files cost a few megabytes, not a heap graph. ZIP64 records are used only where a size, an
+//! offset or the entry count needs them. It writes; it does not read zips (`verify` does)
+//! and knows nothing of logs.
 
 use std::io::{self, Seek, SeekFrom, Write};
 
@@ -66,34 +67,18 @@ pub(crate) struct Entry<'a> {
     pub size: u64,
 }
 
-/// The central directory as bytes, in chunks so that growing it never copies it.
-#[derive(Debug, Default)]
-struct Chunks {
-    full: Vec<Vec<u8>>,
-    current: Vec<u8>,
-}
-
-impl Chunks {
-    const CHUNK: usize = 1 << 20;
-
-    fn push(&mut self, bytes: &[u8]) {
-        if self.current.len() + bytes.len() > self.current.capacity() {
-            let next = Vec::with_capacity(Self::CHUNK.max(bytes.len()));
-            self.full.push(std::mem::replace(&mut self.current, next));
-        }
-        self.current.extend_from_slice(bytes);
-    }
-
-    fn len(&self) -> u64 {
-        self.full.iter().map(|c| c.len() as u64).sum::<u64>() + self.current.len() as u64
-    }
-
-    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
-        for c in self.full.iter().chain([&self.current]) {
-            out.write_all(c)?;
-        }
-        Ok(())
-    }
+/// What the central directory needs of one entry; the name is `at..at + len` in a names
+/// string (the writer's own, or the one handed back at `finish`).
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    compressed: u64,
+    size: u64,
+    offset: u64,
+    crc: u32,
+    time: DosTime,
+    at: u32,
+    len: u16,
+    method: Method,
 }
 
 /// Counts and checksums what passes through, for entries whose size is known only at the end.
@@ -155,13 +140,49 @@ fn deflate_stream<W: Write>(
     Ok((crc.finalize(), bytes, compressed))
 }
 
+/// The central directory record of `r`, appended to `c`.
+fn central_record(c: &mut Vec<u8>, r: &Record, name: &str) {
+    let mut extra = Vec::new();
+    for v in [r.size, r.compressed, r.offset] {
+        if v >= MAX32 {
+            u64le(&mut extra, v);
+        }
+    }
+    let zip64 = !extra.is_empty();
+    u32le(c, CENTRAL);
+    u16le(c, MADE_BY);
+    u16le(c, if zip64 { 45 } else { 20 });
+    u16le(c, if name.is_ascii() { 0 } else { FLAG_UTF8 });
+    u16le(c, r.method as u16);
+    u16le(c, r.time.time);
+    u16le(c, r.time.date);
+    u32le(c, r.crc);
+    u32le(c, clamp32(r.compressed));
+    u32le(c, clamp32(r.size));
+    u16le(c, name.len() as u16);
+    u16le(c, if zip64 { extra.len() as u16 + 4 } else { 0 });
+    u16le(c, 0); // comment
+    u16le(c, 0); // disk
+    u16le(c, 0); // internal attributes
+    u32le(c, 0o100644 << 16); // a regular file, rw-r--r--
+    u32le(c, clamp32(r.offset));
+    c.extend_from_slice(name.as_bytes());
+    if zip64 {
+        u16le(c, ZIP64_EXTRA);
+        u16le(c, extra.len() as u16);
+        c.extend_from_slice(&extra);
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ZipOut<W: Write + Seek> {
     out: W,
     /// Where the next byte goes, from the start of the zip.
     pos: u64,
-    central: Chunks,
-    entries: u64,
+    records: Vec<Record>,
+    names: String,
+    /// Records before this index name into the string taken by `take_names`.
+    taken: usize,
 }
 
 fn u16le(v: &mut Vec<u8>, x: u16) {
@@ -187,9 +208,24 @@ impl<W: Write + Seek> ZipOut<W> {
         ZipOut {
             out,
             pos: 0,
-            central: Chunks::default(),
-            entries: 0,
+            records: Vec::new(),
+            names: String::new(),
+            taken: 0,
         }
+    }
+
+    /// Room for `entries` more entries with names of `name_bytes` in all (reserved memory
+    /// costs nothing until written).
+    pub fn reserve(&mut self, entries: usize, name_bytes: usize) {
+        self.records.reserve(entries);
+        self.names.reserve(name_bytes);
+    }
+
+    /// Hands over the names of the entries so far (each `add` returned where its name
+    /// starts); `finish` needs them back.
+    pub fn take_names(&mut self) -> String {
+        self.taken = self.records.len();
+        std::mem::take(&mut self.names)
     }
 
     fn local_header(&self, e: &Entry<'_>, zip64: bool) -> io::Result<Vec<u8>> {
@@ -220,45 +256,27 @@ impl<W: Write + Seek> ZipOut<W> {
         Ok(h)
     }
 
-    fn remember(&mut self, e: &Entry<'_>, offset: u64) -> io::Result<()> {
-        let mut extra = Vec::new();
-        for v in [e.size, e.compressed, offset] {
-            if v >= MAX32 {
-                u64le(&mut extra, v);
-            }
-        }
-        let zip64 = !extra.is_empty();
-        let mut c = Vec::with_capacity(46 + e.name.len() + extra.len() + 4);
-        u32le(&mut c, CENTRAL);
-        u16le(&mut c, MADE_BY);
-        u16le(&mut c, if zip64 { 45 } else { 20 });
-        u16le(&mut c, if e.name.is_ascii() { 0 } else { FLAG_UTF8 });
-        u16le(&mut c, e.method as u16);
-        u16le(&mut c, e.time.time);
-        u16le(&mut c, e.time.date);
-        u32le(&mut c, e.crc);
-        u32le(&mut c, clamp32(e.compressed));
-        u32le(&mut c, clamp32(e.size));
-        u16le(&mut c, name_len(e.name)?);
-        u16le(&mut c, if zip64 { extra.len() as u16 + 4 } else { 0 });
-        u16le(&mut c, 0); // comment
-        u16le(&mut c, 0); // disk
-        u16le(&mut c, 0); // internal attributes
-        u32le(&mut c, 0o100644 << 16); // a regular file, rw-r--r--
-        u32le(&mut c, clamp32(offset));
-        c.extend_from_slice(e.name.as_bytes());
-        if zip64 {
-            u16le(&mut c, ZIP64_EXTRA);
-            u16le(&mut c, extra.len() as u16);
-            c.extend_from_slice(&extra);
-        }
-        self.central.push(&c);
-        self.entries += 1;
-        Ok(())
+    fn remember(&mut self, e: &Entry<'_>, offset: u64) -> io::Result<u32> {
+        name_len(e.name)?;
+        let at = u32::try_from(self.names.len())
+            .map_err(|_| io::Error::other("too many entries for one zip"))?;
+        self.names.push_str(e.name);
+        self.records.push(Record {
+            compressed: e.compressed,
+            size: e.size,
+            offset,
+            crc: e.crc,
+            time: e.time,
+            at,
+            len: e.name.len() as u16,
+            method: e.method,
+        });
+        Ok(at)
     }
 
-    /// Adds an entry whose data is ready (already compressed for `Deflated`).
-    pub fn add(&mut self, e: &Entry<'_>, data: &[u8]) -> io::Result<()> {
+    /// Adds an entry whose data is ready (already compressed for `Deflated`); returns where
+    /// its name starts in the names string.
+    pub fn add(&mut self, e: &Entry<'_>, data: &[u8]) -> io::Result<u32> {
         let zip64 = e.size >= MAX32 || e.compressed >= MAX32;
         let header = self.local_header(e, zip64)?;
         let offset = self.pos;
@@ -280,7 +298,7 @@ impl<W: Write + Seek> ZipOut<W> {
             compressed: data.len() as u64,
             size: data.len() as u64,
         };
-        self.add(&e, data)
+        self.add(&e, data).map(|_| ())
     }
 
     /// Adds an entry whose content `fill` writes, compressed straight into the zip; the
@@ -318,25 +336,37 @@ impl<W: Write + Seek> ZipOut<W> {
         self.out.write_all(&fix)?;
         self.out.seek(SeekFrom::Start(end))?;
         self.pos = end;
-        self.remember(&e, offset)
+        self.remember(&e, offset).map(|_| ())
     }
 
-    /// Writes the central directory and the end records; returns the output.
-    pub fn finish(mut self) -> io::Result<W> {
+    /// Writes the central directory and the end records; `taken` is what `take_names`
+    /// returned (empty if it was not called). Returns the output.
+    pub fn finish(mut self, taken: &str) -> io::Result<W> {
         let start = self.pos;
-        self.central.write_to(&mut self.out)?;
-        let size = self.central.len();
+        let mut size = 0u64;
+        let mut c = Vec::with_capacity(256);
+        for (i, r) in self.records.iter().enumerate() {
+            let names = if i < self.taken { taken } else { &self.names };
+            let name = names
+                .get(r.at as usize..r.at as usize + usize::from(r.len))
+                .ok_or_else(|| io::Error::other("an entry name went missing"))?;
+            c.clear();
+            central_record(&mut c, r, name);
+            self.out.write_all(&c)?;
+            size += c.len() as u64;
+        }
+        let entries = self.records.len() as u64;
         let end = start + size;
         let mut t = Vec::with_capacity(98);
-        if self.entries >= 0xFFFF || size >= MAX32 || start >= MAX32 {
+        if entries >= 0xFFFF || size >= MAX32 || start >= MAX32 {
             u32le(&mut t, END64);
             u64le(&mut t, 44);
             u16le(&mut t, MADE_BY);
             u16le(&mut t, 45);
             u32le(&mut t, 0);
             u32le(&mut t, 0);
-            u64le(&mut t, self.entries);
-            u64le(&mut t, self.entries);
+            u64le(&mut t, entries);
+            u64le(&mut t, entries);
             u64le(&mut t, size);
             u64le(&mut t, start);
             u32le(&mut t, LOCATOR64);
@@ -344,7 +374,7 @@ impl<W: Write + Seek> ZipOut<W> {
             u64le(&mut t, end);
             u32le(&mut t, 1);
         }
-        let entries16 = u16::try_from(self.entries).unwrap_or(u16::MAX);
+        let entries16 = u16::try_from(entries).unwrap_or(u16::MAX);
         u32le(&mut t, END);
         u16le(&mut t, 0);
         u16le(&mut t, 0);
@@ -377,7 +407,7 @@ mod tests {
         for i in 0..70_000 {
             zip.add_stored(&format!("many/{i}"), t, b"").unwrap();
         }
-        let bytes = zip.finish().unwrap().into_inner();
+        let bytes = zip.finish("").unwrap().into_inner();
         let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).expect("a zip");
         assert_eq!(archive.len(), 70_002);
         let mut text = String::new();
