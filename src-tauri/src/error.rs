@@ -2,7 +2,7 @@
 //! so the window shows a sentence in the user's language) and the technical detail.
 //! Serialised as `{ "code": "error.draft", "message": "permission denied" }`.
 
-use doctor_core::bundle::BundleError;
+use doctor_core::bundle::{AnswerError, BundleError};
 use doctor_core::screenshot::ScreenshotError;
 use doctor_core::DiagnoseError;
 use serde::Serialize;
@@ -105,6 +105,15 @@ impl From<BundleError> for Error {
             BundleError::Write(_) => ErrorCode::BundleWrite,
             BundleError::Verify(_) => ErrorCode::BundleVerify,
             BundleError::Cancelled => ErrorCode::BundleCancelled,
+        };
+        Error::new(code, e)
+    }
+}
+
+impl From<AnswerError> for Error {
+    fn from(e: AnswerError) -> Error {
+        let code = match &e {
+            AnswerError::BusinessId(_) => ErrorCode::BusinessId,
         };
         Error::new(code, e)
     }

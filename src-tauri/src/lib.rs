@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod error;
+mod reveal;
 pub mod session;
 #[cfg(windows)]
 mod windows;

@@ -518,11 +518,14 @@ fn bundle(args: BundleArgs) -> ExitCode {
     let Some(max_input) = parse_size(&args.max_size) else {
         return fail(locale, "error.max_size", &args.max_size, exit::USAGE);
     };
-    if let Some(id) = &args.business_id {
-        if !bundle::valid_business_id(id) {
-            return fail(locale, "error.business_id", id, exit::USAGE);
-        }
-    }
+    let answers = bundle::SupportAnswers {
+        business_id: args.business_id.clone(),
+        ..Default::default()
+    };
+    let answers = match answers.checked() {
+        Ok(a) => a,
+        Err(e) => return fail(locale, e.message_key(), &e.value(), exit::USAGE),
+    };
     let destination = match args.out.clone().or_else(bundle::default_destination) {
         Some(d) => d,
         None => return fail(locale, "error.no_destination", &"", exit::USAGE),
@@ -551,10 +554,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
         diagnosis: &diagnosis,
         catalogue: &catalogue,
         lang,
-        answers: bundle::SupportAnswers {
-            business_id: args.business_id.clone().map(|b| b.trim().to_owned()),
-            ..Default::default()
-        },
+        answers,
         sources,
         screenshots: Vec::new(),
         limits: bundle::Limits {
@@ -565,6 +565,9 @@ fn bundle(args: BundleArgs) -> ExitCode {
     };
     let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
     let bar = output::ProgressBar::new(!args.json, locale);
+    // Ctrl-C, SIGTERM, SIGHUP (a closed terminal): stop and remove the partial file.
+    let cancel = bar.cancel_flag();
+    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
     let outcome = match bundle::write_bundle(&request, &destination, &stem, &bar) {
         Ok(o) => o,
         Err(e) => {

@@ -117,11 +117,13 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
     out.flush()
 }
 
-/// A one-line progress bar on stderr, only when stderr is a terminal.
+/// A one-line progress bar on stderr, only when stderr is a terminal; also the bundle's
+/// cancel flag, which the signal handler sets.
 pub struct ProgressBar {
     enabled: bool,
     label: String,
     last: std::sync::Mutex<Option<std::time::Instant>>,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ProgressBar {
@@ -131,7 +133,13 @@ impl ProgressBar {
             enabled: wanted && std::io::stderr().is_terminal(),
             label: locale.text("bundle.cli.collecting").to_owned(),
             last: std::sync::Mutex::new(None),
+            cancel: std::sync::Arc::default(),
         }
+    }
+
+    /// Setting it stops the bundle, which then removes its partial file.
+    pub fn cancel_flag(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.cancel.clone()
     }
 
     pub fn clear(&self) {
@@ -142,6 +150,10 @@ impl ProgressBar {
 }
 
 impl doctor_core::bundle::ProgressSink for ProgressBar {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn update(&self, p: &doctor_core::bundle::Progress) {
         if !self.enabled {
             return;

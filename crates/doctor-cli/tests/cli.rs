@@ -567,3 +567,82 @@ fn a_service_gateway_is_tested_as_the_proxy_with_only_the_log_receiver_direct() 
     ]);
     assert_eq!(both.status.code(), Some(64));
 }
+
+/// SIGTERM (and Ctrl-C, the same handler) in the middle of a bundle: the command stops,
+/// says it was cancelled, and leaves no partial file or zip behind.
+#[cfg(unix)]
+#[test]
+fn a_terminated_bundle_leaves_no_partial_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("log");
+    std::fs::create_dir(&logs).unwrap();
+    // Enough text that masking and compressing it takes seconds, even in a release build.
+    let mut line_no = 0u64;
+    for i in 0..24 {
+        let mut f = std::io::BufWriter::new(
+            std::fs::File::create(logs.join(format!("xbc_{i:02}.log"))).unwrap(),
+        );
+        for _ in 0..40_000 {
+            line_no += 1;
+            writeln!(
+                f,
+                "2026-11-20T08:00:00.{:03} [INFO] [{:5}] heartbeat ok latency={}ms id={}",
+                line_no % 1000,
+                line_no % 9000 + 1000,
+                line_no % 997,
+                line_no.wrapping_mul(2_654_435_761) % 1_000_000_007
+            )
+            .unwrap();
+        }
+    }
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_basecamp-doctor"))
+        .args([
+            "bundle",
+            "--json",
+            "--lang",
+            "en",
+            "--no-network",
+            "--scenario",
+        ])
+        .arg(scenario("windows-64-healthy"))
+        .arg("--logs")
+        .arg(&logs)
+        .arg("--out")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let names = || -> Vec<String> {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    // Wait until the partial file exists, then terminate.
+    let mut started = false;
+    for _ in 0..6000 {
+        if names().iter().any(|n| n.ends_with(".zip.partial")) {
+            started = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(started, "the bundle never started writing: {:?}", names());
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(74), "{}", stderr(&output));
+    assert!(stderr(&output).contains("cancel"), "{}", stderr(&output));
+    assert!(names().is_empty(), "left behind: {:?}", names());
+}

@@ -39,6 +39,9 @@ pub struct Diagnosis {
     /// grouping many endpoints by site.
     #[serde(default)]
     pub addresses: Vec<std::net::IpAddr>,
+    /// Where the deployment script's install logs are, for the bundle to collect.
+    #[serde(default)]
+    pub install_logs: Vec<crate::checks::install_log::Source>,
 }
 
 /// Where the facts come from.
@@ -120,8 +123,9 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
         None => None,
     };
     let addresses = probe.addresses();
+    let install_logs = checks::install_log::bundle_sources(probe, catalogue, &os);
     Ok(Diagnosis::assemble(
-        addresses,
+        (addresses, install_logs),
         probe.source(),
         os,
         catalogue,
@@ -136,7 +140,10 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
 impl Diagnosis {
     #[allow(clippy::too_many_arguments)]
     fn assemble(
-        addresses: Vec<std::net::IpAddr>,
+        (addresses, install_logs): (
+            Vec<std::net::IpAddr>,
+            Vec<crate::checks::install_log::Source>,
+        ),
         source: ProbeSource,
         os: OsFacts,
         catalogue: &Catalogue,
@@ -151,6 +158,7 @@ impl Diagnosis {
         let needs_admin = findings.iter().any(checks::was_denied);
         Diagnosis {
             addresses,
+            install_logs,
             needs_admin,
             source,
             os,

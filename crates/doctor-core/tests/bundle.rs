@@ -6,8 +6,8 @@
 
 use doctor_core::bundle::manifest::{Manifest, SCHEMA};
 use doctor_core::bundle::{
-    write_archive, write_bundle, BundleError, BundleRequest, CancelFlag, Limits, NoProgress,
-    ProgressSink, SkipReason, Source, SupportAnswers,
+    list_files, write_archive, write_bundle, write_planned_bundle, BundleError, BundleRequest,
+    CancelFlag, Limits, NoProgress, Progress, ProgressSink, SkipReason, Source, SupportAnswers,
 };
 use doctor_core::probe::fixture::FixtureProbe;
 use doctor_core::{diagnose_with, Catalogue, Diagnosis, Lang, Options};
@@ -15,6 +15,18 @@ use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Lists the files of `req`, lets `change` act on the folders, then writes the bundle: what
+/// happens when a file changes between listing and reading.
+fn bundle_after(
+    req: &BundleRequest<'_>,
+    out: &Path,
+    change: impl FnOnce(),
+) -> doctor_core::bundle::BundleOutcome {
+    let plan = list_files(&req.sources, &req.limits);
+    change();
+    write_planned_bundle(req, &plan, out, "b", &NoProgress).unwrap()
+}
 
 fn diagnosis() -> Diagnosis {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -292,14 +304,6 @@ fn the_budget_keeps_the_newest_files_and_lists_the_rest() {
     assert_eq!(manifest.skipped[0].reason, SkipReason::Budget);
 }
 
-/// Runs `act` on the file just before the bundle reads it.
-struct BeforeFile<F: Fn(&Path) + Sync>(F);
-impl<F: Fn(&Path) + Sync> ProgressSink for BeforeFile<F> {
-    fn before_file(&self, path: &Path) {
-        (self.0)(path)
-    }
-}
-
 fn one_log(tmp: &Path) -> PathBuf {
     let logs = tmp.join("log");
     fs::create_dir(&logs).unwrap();
@@ -313,39 +317,95 @@ fn a_file_deleted_during_the_run_is_recorded_as_vanished() {
     let logs = one_log(tmp.path());
     let d = diagnosis();
     let cat = Catalogue::embedded();
-    let sink = BeforeFile(|p: &Path| fs::remove_file(p).unwrap());
-    let outcome = write_bundle(
-        &request(&d, &cat, &logs, Limits::default()),
-        tmp.path(),
-        "b",
-        &sink,
-    )
-    .unwrap();
+    let req = request(&d, &cat, &logs, Limits::default());
+    let outcome = bundle_after(&req, tmp.path(), || {
+        fs::remove_file(logs.join("a.log")).unwrap()
+    });
     assert_eq!(outcome.files, 0);
     assert_eq!(outcome.skipped[0].reason, SkipReason::Vanished);
 }
 
 #[test]
-fn an_unreadable_file_is_recorded_not_fatal() {
+fn a_file_swapped_for_a_folder_is_recorded_not_fatal() {
     let tmp = tempfile::tempdir().unwrap();
     let logs = one_log(tmp.path());
     let d = diagnosis();
     let cat = Catalogue::embedded();
-    // Swap the file for a folder of the same name: it opens, but reading fails.
-    let sink = BeforeFile(|p: &Path| {
-        fs::remove_file(p).unwrap();
-        fs::create_dir(p).unwrap();
+    // A folder of the same name opens, but it is not the file that was listed.
+    let req = request(&d, &cat, &logs, Limits::default());
+    let outcome = bundle_after(&req, tmp.path(), || {
+        fs::remove_file(logs.join("a.log")).unwrap();
+        fs::create_dir(logs.join("a.log")).unwrap();
     });
+    assert_eq!(outcome.files, 0);
+    assert_eq!(outcome.skipped[0].reason, SkipReason::Replaced);
+}
+
+#[test]
+fn a_link_swapped_in_after_listing_is_not_followed_and_nothing_of_its_target_ships() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let secret = tmp.path().join("shadow");
+    fs::write(&secret, "root:$6$very-secret-hash:19000:0:99999:7:::\n").unwrap();
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let req = request(&d, &cat, &logs, Limits::default());
+    let outcome = bundle_after(&req, tmp.path(), || {
+        fs::remove_file(logs.join("a.log")).unwrap();
+        std::os::unix::fs::symlink(&secret, logs.join("a.log")).unwrap();
+    });
+    assert_eq!(outcome.files, 0);
+    assert_eq!(outcome.skipped[0].reason, SkipReason::Link);
+    let raw = fs::read(&outcome.path).unwrap();
+    let (mut zip, _) = read_zip(&outcome.path);
+    for i in 0..zip.len() {
+        let mut text = Vec::new();
+        zip.by_index(i).unwrap().read_to_end(&mut text).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&text).contains("very-secret-hash"),
+            "the link's target leaked"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&raw).contains("very-secret-hash"));
+}
+
+#[test]
+fn a_hard_linked_file_is_listed_with_its_reason_and_not_shipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let secret = tmp.path().join("id_rsa");
+    fs::write(
+        &secret,
+        "-----BEGIN OPENSSH PRIVATE KEY----- not-for-support\n",
+    )
+    .unwrap();
+    fs::hard_link(&secret, logs.join("innocent.log")).unwrap();
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
     let outcome = write_bundle(
         &request(&d, &cat, &logs, Limits::default()),
         tmp.path(),
         "b",
-        &sink,
+        &NoProgress,
     )
     .unwrap();
-    assert_eq!(outcome.files, 0);
-    assert_eq!(outcome.skipped[0].reason, SkipReason::Unreadable);
-    assert!(!outcome.skipped[0].detail.is_empty());
+    assert_eq!(outcome.files, 1, "a.log still goes in");
+    let skipped: Vec<_> = outcome
+        .skipped
+        .iter()
+        .filter(|s| s.path.ends_with("innocent.log"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{:?}", outcome.skipped);
+    assert_eq!(skipped[0].reason, SkipReason::HardLink);
+    assert_eq!(skipped[0].detail, "2 links");
+    let (mut zip, manifest) = read_zip(&outcome.path);
+    assert!(manifest
+        .skipped
+        .iter()
+        .any(|s| s.reason == SkipReason::HardLink));
+    assert!(zip.by_name("logs/basecamp/innocent.log").is_err());
+    let html = entry_text(&mut zip, "report.html");
+    assert!(html.contains("ハードリンク"), "the report says why");
 }
 
 #[test]
@@ -354,17 +414,14 @@ fn a_file_growing_while_read_is_stored_as_listed_and_flagged() {
     let logs = one_log(tmp.path());
     let d = diagnosis();
     let cat = Catalogue::embedded();
-    let sink = BeforeFile(|p: &Path| {
-        let mut f = fs::OpenOptions::new().append(true).open(p).unwrap();
+    let req = request(&d, &cat, &logs, Limits::default());
+    let outcome = bundle_after(&req, tmp.path(), || {
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(logs.join("a.log"))
+            .unwrap();
         f.write_all(b"written by the agent meanwhile\n").unwrap();
     });
-    let outcome = write_bundle(
-        &request(&d, &cat, &logs, Limits::default()),
-        tmp.path(),
-        "b",
-        &sink,
-    )
-    .unwrap();
     let (mut zip, manifest) = read_zip(&outcome.path);
     assert!(manifest.files[0].changed_while_read);
     assert_eq!(
@@ -383,10 +440,11 @@ fn cancelling_mid_way_leaves_nothing_behind() {
     }
     let out = tmp.path().join("out");
     fs::create_dir(&out).unwrap();
+    // The user presses cancel once three files are done.
     struct CancelAfter(AtomicUsize, CancelFlag);
     impl ProgressSink for CancelAfter {
-        fn before_file(&self, _: &Path) {
-            if self.0.fetch_add(1, Ordering::SeqCst) == 3 {
+        fn update(&self, _: &Progress) {
+            if self.0.fetch_add(1, Ordering::SeqCst) == 2 {
                 self.1.cancel();
             }
         }
@@ -528,4 +586,87 @@ fn screenshots_go_in_with_slot_and_caption_and_show_in_the_report() {
     assert_eq!(png, std::fs::read(&shot).unwrap());
     let html = entry_text(&mut zip, "report.html");
     assert!(html.contains("data:image/png;base64,") && html.contains("青いバーなし"));
+}
+
+#[test]
+fn two_bundles_at_once_into_one_folder_both_succeed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("log");
+    fs::create_dir(&logs).unwrap();
+    for i in 0..40 {
+        fs::write(logs.join(format!("{i}.log")), "a log line\n".repeat(2000)).unwrap();
+    }
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    write_bundle(
+                        &request(&d, &cat, &logs, Limits::default()),
+                        &out,
+                        "same-name",
+                        &NoProgress,
+                    )
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let paths: Vec<PathBuf> = outcomes.into_iter().map(|o| o.unwrap().path).collect();
+    assert_ne!(paths[0], paths[1]);
+    for p in &paths {
+        let (_, manifest) = read_zip(p);
+        assert_eq!(manifest.files.len(), 40);
+    }
+    let mut left = zips_in(&out);
+    left.sort();
+    assert_eq!(left, ["same-name.zip", "same-name_2.zip"]);
+}
+
+#[test]
+fn the_returned_inquiry_is_the_one_in_the_zip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let outcome = write_bundle(
+        &request(&d, &cat, &logs, Limits::default()),
+        tmp.path(),
+        "b",
+        &NoProgress,
+    )
+    .unwrap();
+    let (mut zip, _) = read_zip(&outcome.path);
+    assert_eq!(outcome.inquiry, entry_text(&mut zip, "inquiry.txt"));
+    assert!(outcome.inquiry.contains("a1b2c3d4-business"));
+}
+
+#[test]
+fn the_report_and_the_inquiry_show_the_same_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let mut req = request(&d, &cat, &logs, Limits::default());
+    req.lang = Lang::En;
+    req.answers.on_premises_server_gone = true;
+    req.answers.on_premises_server_guid = Some("OLD-SERVER-GUID-TYPED-BEFORE".into());
+    req.answers.notes = Some("Moved to SaaS in October.".into());
+    let outcome = write_bundle(&req, tmp.path(), "b", &NoProgress).unwrap();
+    let (mut zip, _) = read_zip(&outcome.path);
+    let inquiry = entry_text(&mut zip, "inquiry.txt");
+    let html = entry_text(&mut zip, "report.html");
+    for text in [&inquiry, &html] {
+        assert!(text.contains("no longer exists"), "{text}");
+        assert!(!text.contains("On-premises server GUID"), "{text}");
+        assert!(!text.contains("OLD-SERVER-GUID-TYPED-BEFORE"), "{text}");
+        assert!(text.contains("Moved to SaaS in October."), "{text}");
+        assert!(
+            text.contains("AB-CDEF-GHIJK-LMNOP-QRSTU-VWXYZ-01234"),
+            "{text}"
+        );
+    }
 }

@@ -85,16 +85,9 @@ pub async fn collect_bundle(
     request: SaveRequest,
     on_progress: Channel<bundle::Progress>,
 ) -> Result<Saved> {
-    if let Some(id) = request
-        .answers
-        .business_id
-        .as_deref()
-        .filter(|b| !b.is_empty())
-    {
-        if !bundle::valid_business_id(id) {
-            return Err(ErrorCode::BusinessId.with(id));
-        }
-    }
+    // Validated once, here as in the CLI: trimmed, empty fields dropped, a Business ID
+    // in the console's format.
+    let answers = request.answers.clone().checked()?;
     let shot_dir = doctor_core::draft::screenshot_dir(&draft_dir(&app)?);
     tauri::async_runtime::spawn_blocking(move || {
         let screenshots = if request.screenshots.is_empty() {
@@ -116,7 +109,7 @@ pub async fn collect_bundle(
             diagnosis: &diagnosis,
             catalogue: &catalogue,
             lang: request.lang,
-            answers: request.answers.clone(),
+            answers,
             sources,
             screenshots,
             limits: bundle::Limits::default(),
@@ -130,23 +123,11 @@ pub async fn collect_bundle(
         };
         let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
         let outcome = bundle::write_bundle(&req, &destination, &stem, &sink)?;
-        let inquiry = read_inquiry(&outcome.path).unwrap_or_default();
+        let inquiry = outcome.inquiry.clone();
         *lock(&session.saved) = Some(outcome.path.clone());
         Ok(Saved { outcome, inquiry })
     })
     .await?
-}
-
-fn read_inquiry(zip_path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).ok()?).ok()?;
-    let mut text = String::new();
-    archive
-        .by_name("inquiry.txt")
-        .ok()?
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
 }
 
 /// The folders the bundle would collect and their sizes, for the review screen.
@@ -170,14 +151,17 @@ pub fn cancel_bundle(session: tauri::State<'_, Session>) {
     session.cancel.store(true, Ordering::SeqCst);
 }
 
-/// Shows the saved bundle in the file manager (selected where the OS allows it). Only the
-/// bundle this session saved can be shown.
+/// Shows the saved bundle in the file manager (selected where the OS allows it), off the
+/// main thread (asking the file manager over D-Bus may wait). Only the bundle this session
+/// saved can be shown.
 #[tauri::command]
-pub fn reveal_bundle(session: tauri::State<'_, Session>) -> Result<()> {
+pub async fn reveal_bundle(session: tauri::State<'_, Session>) -> Result<()> {
     let path: PathBuf = lock(&session.saved)
         .clone()
         .ok_or_else(|| ErrorCode::NoBundle.with(""))?;
-    bundle::reveal(&path).map_err(|e| ErrorCode::Reveal.with(e))
+    tauri::async_runtime::spawn_blocking(move || crate::reveal::reveal(&path))
+        .await?
+        .map_err(|e| ErrorCode::Reveal.with(e))
 }
 
 #[cfg(test)]

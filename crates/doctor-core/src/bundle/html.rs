@@ -1,7 +1,9 @@
 //! `report.html`: the check results for people, self-contained (no scripts, no remote
 //! anything), localised, readable offline and printable.
 
+use super::answers::AnswerLine;
 use super::manifest::Manifest;
+use super::pipeline::FileList;
 use super::BundleRequest;
 use crate::checks::human_bytes;
 use crate::finding::Step;
@@ -60,7 +62,14 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em
 @media print{body{margin:0}.f{page-break-inside:avoid}}
 "#;
 
-pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
+/// Writes the report of `request` to `out`; the table of files is streamed, so a bundle of
+/// 100,000 files does not build the whole page in memory. `answers` are `answers::lines`.
+pub(crate) fn write(
+    out: &mut dyn std::io::Write,
+    request: &BundleRequest<'_>,
+    manifest: &Manifest<FileList<'_>>,
+    answers: &[AnswerLine],
+) -> std::io::Result<()> {
     let l = Locale::get(request.lang);
     let d = request.diagnosis;
     let t = |k: &str| escape(l.text(k));
@@ -160,30 +169,14 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         }
     }
 
-    let a = &manifest.answers;
     let _ = write!(h, "<h2>{}</h2><dl>", t("bundle.report.answers"));
-    let none = t("bundle.inquiry.not_given");
-    let answer = |v: &Option<String>| v.as_deref().map(escape).unwrap_or_else(|| none.clone());
-    for (key, value) in [
-        ("bundle.inquiry.business_id", answer(&a.business_id)),
-        (
-            "bundle.inquiry.saas_guid",
-            answer(&a.apex_one_saas_server_guid),
-        ),
-        (
-            "bundle.inquiry.saas_code",
-            answer(&a.apex_one_saas_activation_code),
-        ),
-        (
-            "bundle.inquiry.onprem_guid",
-            answer(&a.on_premises_server_guid),
-        ),
-        (
-            "bundle.inquiry.onprem_code",
-            answer(&a.on_premises_activation_code),
-        ),
-    ] {
-        let _ = write!(h, "<dt>{}</dt><dd>{value}</dd>", t(key));
+    for a in answers {
+        let _ = write!(
+            h,
+            "<dt>{}</dt><dd>{}</dd>",
+            t(a.label_key),
+            escape(&a.value_text(l))
+        );
     }
     h.push_str("</dl>");
 
@@ -224,7 +217,11 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         t("bundle.report.stored"),
         t("bundle.report.notes")
     );
-    for f in &manifest.files {
+    for f in manifest.files.iter() {
+        if h.len() >= 64 * 1024 {
+            out.write_all(h.as_bytes())?;
+            h.clear();
+        }
         let mut notes = Vec::new();
         if f.cut {
             notes.push(l.text("bundle.report.cut").to_owned());
@@ -251,6 +248,10 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
     if !manifest.skipped.is_empty() {
         let _ = write!(h, "<h2>{}</h2><table>", t("bundle.report.skipped"));
         for s in &manifest.skipped {
+            if h.len() >= 64 * 1024 {
+                out.write_all(h.as_bytes())?;
+                h.clear();
+            }
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -266,7 +267,7 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         "<p class=\"meta\">{}</p></body></html>",
         t("bundle.report.footer")
     );
-    h
+    out.write_all(h.as_bytes())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `inquiry.txt`: the text the admin sends to support, with what the guide's step 4 asks
-//! for filled in from the checks and the admin's answers, in Japanese or English.
+//! for filled in from the checks and the admin's answers (`answers::lines`, the same list the
+//! report shows), in Japanese or English.
 
-use super::manifest::Manifest;
+use super::answers::{AnswerLine, Section};
 use super::BundleRequest;
 use crate::checks::Management;
 use crate::i18n::Locale;
@@ -13,29 +14,23 @@ fn line(out: &mut String, l: &Locale, label: &str, value: &str) {
     let _ = writeln!(out, "■ {}: {value}", l.text(label));
 }
 
-pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
+/// The inquiry for `request` with `log_files` attached, and `answers` as `answers::lines`
+/// made them.
+pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLine]) -> String {
     let l = Locale::get(request.lang);
     let d = request.diagnosis;
-    let a = &request.answers;
     let missing = l.text("bundle.inquiry.not_given");
-    let or_missing = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(missing)
-            .to_owned()
+    let section = |out: &mut String, which: Section| {
+        for a in answers.iter().filter(|a| a.section == which) {
+            line(out, l, a.label_key, &a.value_text(l));
+        }
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", l.text("bundle.inquiry.title"));
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", l.text("bundle.inquiry.intro"));
     let _ = writeln!(out);
-    line(
-        &mut out,
-        l,
-        "bundle.inquiry.business_id",
-        &or_missing(&a.business_id),
-    );
+    section(&mut out, Section::Endpoint);
     let host = match &d.os.domain {
         Some(dom) => format!("{} ({dom})", d.os.hostname),
         None => d.os.hostname.clone(),
@@ -59,14 +54,15 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         .unwrap_or_else(|| l.text("bundle.inquiry.no_device_id").to_owned());
     line(&mut out, l, "bundle.inquiry.device_id", &device_id);
     let mut p = BTreeMap::new();
-    p.insert("count".to_owned(), manifest.files.len().to_string());
-    let logs = if manifest.files.is_empty() {
+    p.insert("count".to_owned(), log_files.to_string());
+    let logs = if log_files == 0 {
         l.text("bundle.inquiry.logs_none").to_owned()
     } else {
         l.render("bundle.inquiry.logs_attached", &p)
     };
     line(&mut out, l, "bundle.inquiry.logs", &logs);
 
+    let apex_answers = answers.iter().any(|a| a.section == Section::ApexOne);
     if let Some(apex) = &d.coexistence.apex_one {
         let _ = writeln!(out);
         let kind = match apex.management {
@@ -81,40 +77,11 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         if let Some(guid) = &apex.guid {
             line(&mut out, l, "bundle.inquiry.apex_agent_guid", guid);
         }
-        line(
-            &mut out,
-            l,
-            "bundle.inquiry.saas_guid",
-            &or_missing(&a.apex_one_saas_server_guid),
-        );
-        line(
-            &mut out,
-            l,
-            "bundle.inquiry.saas_code",
-            &or_missing(&a.apex_one_saas_activation_code),
-        );
-        if a.on_premises_server_gone {
-            line(
-                &mut out,
-                l,
-                "bundle.inquiry.onprem",
-                l.text("bundle.inquiry.onprem_gone"),
-            );
-        } else {
-            line(
-                &mut out,
-                l,
-                "bundle.inquiry.onprem_guid",
-                &or_missing(&a.on_premises_server_guid),
-            );
-            line(
-                &mut out,
-                l,
-                "bundle.inquiry.onprem_code",
-                &or_missing(&a.on_premises_activation_code),
-            );
-        }
+        section(&mut out, Section::ApexOne);
         let _ = writeln!(out, "{}", l.text("bundle.inquiry.recipients_reminder"));
+    } else if apex_answers {
+        let _ = writeln!(out);
+        section(&mut out, Section::ApexOne);
     }
     if let Some(ds) = &d.coexistence.deep_security {
         let _ = writeln!(out);
@@ -135,9 +102,9 @@ pub fn render(request: &BundleRequest<'_>, manifest: &Manifest) -> String {
         let r = render_finding(f, l);
         let _ = writeln!(out, "  - [{}] {}", r.status_text, r.message);
     }
-    if let Some(notes) = a.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+    if answers.iter().any(|a| a.section == Section::Notes) {
         let _ = writeln!(out);
-        line(&mut out, l, "bundle.inquiry.notes", notes.trim());
+        section(&mut out, Section::Notes);
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", l.text("bundle.inquiry.footer"));

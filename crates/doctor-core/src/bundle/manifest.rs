@@ -14,6 +14,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const SCHEMA: &str = include_str!("../../../../docs/manifest.schema.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileRecord {
     /// Name inside the zip (ASCII, `/`-separated).
     pub entry: String,
@@ -41,6 +42,7 @@ pub struct FileRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScreenshotRecord {
     pub entry: String,
     pub slot: String,
@@ -49,19 +51,24 @@ pub struct ScreenshotRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Redaction {
     pub rules: Vec<String>,
     pub total: usize,
 }
 
+/// `files` is a `Vec` when read back; while a bundle is written it is a view that makes one
+/// record at a time, so the manifest of 100,000 files is streamed, not built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Manifest<F = Vec<FileRecord>> {
     pub schema_version: u32,
     pub tool: Tool,
     pub catalogue_version: String,
@@ -81,19 +88,20 @@ pub struct Manifest {
     pub identity: Option<crate::identity::Identity>,
     pub screenshots: Vec<ScreenshotRecord>,
     pub limits: Limits,
-    pub files: Vec<FileRecord>,
+    pub files: F,
     pub skipped: Vec<SkippedFile>,
     pub redaction: Redaction,
 }
 
-impl Manifest {
+impl<F> Manifest<F> {
     pub(crate) fn new(
         request: &BundleRequest<'_>,
-        files: Vec<FileRecord>,
+        files: F,
+        redactions: usize,
         skipped: Vec<SkippedFile>,
         screenshots: Vec<ScreenshotRecord>,
         network_note: bool,
-    ) -> Manifest {
+    ) -> Manifest<F> {
         let d = request.diagnosis;
         let now = chrono::Utc::now();
         Manifest {
@@ -125,7 +133,7 @@ impl Manifest {
                     .into_iter()
                     .map(String::from)
                     .collect(),
-                total: files.iter().map(|f| f.redactions).sum(),
+                total: redactions,
             },
             files,
             skipped,

@@ -229,22 +229,6 @@ fn decoded<'r>(reader: impl Read + 'r, text: Text, from_start: bool) -> Box<dyn 
     }
 }
 
-/// Writes into the zip entry and the hash of what was stored, together.
-pub(crate) struct Hashing<'a, W: Write>(pub &'a mut W, pub &'a mut sha2::Sha256);
-
-impl<W: Write> Write for Hashing<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        use sha2::Digest;
-        let n = self.0.write(buf)?;
-        self.1.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
 /// Why a copy stopped.
 #[derive(Debug)]
 pub(crate) enum CopyError {

@@ -31,6 +31,7 @@ const NOT_PEOPLE: [&str; 5] = [
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Signatures {
     pub version: String,
@@ -40,6 +41,7 @@ pub struct Signatures {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     /// Stable id; the finding is `install_log.<id>`.
@@ -58,6 +60,7 @@ pub struct Signature {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -66,6 +69,7 @@ pub enum Severity {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SignatureSource {
     pub url: String,
@@ -109,6 +113,7 @@ impl Signatures {
 
 /// One install log present on the machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InstallLog {
     /// The profile it belongs to (Windows).
     pub user: Option<String>,
@@ -174,6 +179,7 @@ pub fn locate(probe: &dyn Probe, catalogue: &Catalogue, os: &OsFacts) -> Vec<Ins
 /// Something for the bundle to collect: the same shape as `bundle::Source` (label +
 /// path), kept here so this module does not depend on the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Source {
     pub label: String,
     /// On Windows the script's own `V1ES` folder (it holds only its transcript); on Linux

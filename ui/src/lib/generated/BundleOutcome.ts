@@ -9,4 +9,9 @@ bytes: number,
 /**
  * Log files in it.
  */
-files: number, skipped: Array<SkippedFile>, cut: number, redactions: number, };
+files: number, skipped: Array<SkippedFile>, cut: number, redactions: number, 
+/**
+ * The text of `inquiry.txt`, for "copy the text for support" (not in `--json`: it is
+ * in the zip).
+ */
+inquiry: string, };

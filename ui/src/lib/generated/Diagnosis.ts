@@ -6,6 +6,7 @@ import type { Identity } from "./Identity";
 import type { NetworkReport } from "./NetworkReport";
 import type { OsFacts } from "./OsFacts";
 import type { ProbeSource } from "./ProbeSource";
+import type { Source } from "./Source";
 import type { Summary } from "./Summary";
 
 /**
@@ -40,4 +41,8 @@ needs_admin: boolean,
  * This endpoint's own IP addresses (what a scenario recorded, when replayed), for
  * grouping many endpoints by site.
  */
-addresses: Array<string>, };
+addresses: Array<string>, 
+/**
+ * Where the deployment script's install logs are, for the bundle to collect.
+ */
+install_logs: Array<Source>, };
