@@ -9,7 +9,7 @@ pub mod session;
 #[cfg(windows)]
 mod windows;
 
-use commands::{bundle, checks, draft, fleet, inventory, screenshots};
+use commands::{bundle, checks, draft, fleet, inventory, note, screenshots};
 pub use session::Options;
 
 pub fn run() {
@@ -52,6 +52,8 @@ pub fn run() {
             fleet::export_fleet_csv,
             inventory::check_inventory,
             inventory::list_api_regions,
+            note::network_note,
+            note::save_network_note,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");

@@ -27,6 +27,12 @@ export class Store {
   view = $state<"wizard" | "fleet">("wizard");
   /** Seconds left before a capture, while counting down. */
   countdown = $state<number | null>(null);
+  /** "Keep what I typed" on the save screen: off, the activation codes and notes are
+   * removed from the draft once the bundle is saved. */
+  keepDraft = $state(false);
+  /** The network team's note, once loaded, and the outcome of the last copy or save. */
+  note = $state<string | null>(null);
+  noteStatus = $state<"copied" | "copy_failed" | "saved" | null>(null);
 
   get draft() {
     return this.drafts.value;
@@ -96,7 +102,16 @@ export class Store {
     await this.run();
   }
 
+  get detectedRegion() {
+    return this.checks.detected;
+  }
+  get proxy() {
+    return this.checks.proxy;
+  }
+
   async run(): Promise<void> {
+    this.note = null;
+    this.noteStatus = null;
     this.error = await this.checks.run(this.draft.region);
     const d = this.checks.diagnosis;
     if (d && this.draft.migrated === null) this.drafts.setMigrated(migratedDefault(d.coexistence));
@@ -115,6 +130,8 @@ export class Store {
 
   next(): void {
     const i = SCREENS.indexOf(this.draft.screen);
+    // The region is chosen first and the checks run on Next (not on every arrow key).
+    if (this.draft.screen === "region" && this.checks.stale(this.draft.region)) void this.run();
     if (i < SCREENS.length - 1) this.go(SCREENS[i + 1]);
   }
 
@@ -128,9 +145,40 @@ export class Store {
     setDocumentLang(lang);
   }
 
-  async setRegion(region: string | null): Promise<void> {
+  /** Only records the choice: the checks run on Next. */
+  setRegion(region: string | null): void {
     this.drafts.setRegion(region);
+  }
+
+  /** Step 2 through this proxy (empty: the system's), then runs the checks again. */
+  async testProxy(proxy: string): Promise<void> {
+    this.checks.proxy = proxy.trim() === "" ? null : proxy.trim();
     await this.run();
+  }
+
+  setKeepDraft(v: boolean): void {
+    this.keepDraft = v;
+  }
+
+  async loadNote(): Promise<void> {
+    try {
+      this.note = await platform.networkNote(this.lang);
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  async copyNote(): Promise<void> {
+    await this.loadNote();
+    if (this.note !== null) this.noteStatus = (await platform.copyText(this.note)) ? "copied" : "copy_failed";
+  }
+
+  async saveNote(title: string): Promise<void> {
+    try {
+      if (await platform.saveNetworkNote(this.lang, title)) this.noteStatus = "saved";
+    } catch (e) {
+      this.#fail(e);
+    }
   }
 
   setMigrated(v: "yes" | "no"): void {
@@ -209,6 +257,7 @@ export class Store {
     this.error = null;
     try {
       await this.bundle.save(this.drafts.snapshot());
+      if (this.bundle.saved && !this.keepDraft) this.drafts.forgetSecrets();
     } catch (e) {
       this.#fail(e);
     }
