@@ -361,6 +361,7 @@ try {
         });
         if (focus === null) throw new Error("keyboard focus goes nowhere");
         if (focus === "none") throw new Error("the focused control shows no focus outline");
+        await page.evaluate(() => document.activeElement?.blur());
         await page.screenshot({ path: join(out, `${lang}-${size.name}-${i + 1}-${screen}.png`) });
         await page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true });
         results.push([name, true]);

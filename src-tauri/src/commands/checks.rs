@@ -69,9 +69,7 @@ pub async fn run_checks(
 pub fn network_options(region: Option<String>, proxy: Option<String>) -> NetworkOptions {
     NetworkOptions {
         region,
-        proxy: proxy
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty()),
+        proxy: proxy.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
         ..NetworkOptions::default()
     }
 }

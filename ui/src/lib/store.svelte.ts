@@ -123,6 +123,7 @@ export class Store {
   }
 
   go(screen: Screen): void {
+    this.noteStatus = null;
     this.drafts.go(screen);
     // A new screen starts at its top.
     if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
