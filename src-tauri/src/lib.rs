@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod error;
 pub mod session;
+mod window;
 #[cfg(windows)]
 mod windows;
 
@@ -27,6 +28,10 @@ pub fn run() {
         return;
     }
     tauri::Builder::default()
+        .setup(|app| {
+            window::enlarge_if_room(app);
+            Ok(())
+        })
         .plugin(tauri_plugin_dialog::init())
         .manage(options)
         .manage(session::Session::default())

@@ -16,7 +16,8 @@ mkdirSync(out, { recursive: true });
 const PORT = 4179;
 
 /** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
-function installMock(lang) {
+function installMock(arg) {
+  const { lang, unknownRegion } = typeof arg === "string" ? { lang: arg, unknownRegion: false } : arg;
   const callbacks = new Map();
   const stored = new Map();
   let next = 1;
@@ -74,7 +75,18 @@ function installMock(lang) {
     clear_draft: () => null,
     run_checks: (a) => {
       window.__runs = (window.__runs ?? []).concat([a]);
-      return diagnosis;
+      // The agent's files name Japan, unless this machine's region is unknown.
+      const region = a.region
+        ? { reason: "chosen", code: a.region }
+        : unknownRegion
+          ? null
+          : { reason: "detected", code: "jp", file: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\etc\\xbc.conf", evidence: "api-ap2.xbc.trendmicro.com" };
+      if (region) return { ...diagnosis, network: { ...diagnosis.network, region } };
+      // Step 2 did not run: only the engine's skipped region finding, and no problem.
+      const findings = diagnosis.findings
+        .filter((f) => f.step !== "network" && f.status !== "fail" && f.status !== "warn")
+        .concat([finding("network.region", "network", "skipped", "network.region.unknown", {}, { key: "network.region.unknown.remedy" })]);
+      return { ...diagnosis, findings, network: { ...diagnosis.network, region: null }, summary: { verdict: "pass", pass: 2, info: 2, skipped: 1, warn: 0, fail: 0 } };
     },
     network_note: (a) => `NOTE ${a.lang}: allow *.xbc.trendmicro.com:443`,
     save_network_note: (a) => {
@@ -237,8 +249,11 @@ try {
           const after = await page.evaluate(() => [(window.__runs ?? []).length, document.activeElement?.getAttribute("data-testid")]);
           if (after[0] !== runs) throw new Error("choosing a region ran the checks");
           if (!String(after[1]).startsWith("region-")) throw new Error(`the focus left the region list: ${after[1]}`);
-          await page.focus("[data-testid=region-jp]");
+          // A region other than the agent's own gets a warning.
+          await page.click("[data-testid=region-us]");
+          await page.waitForSelector("[data-testid=region-mismatch]");
           await page.click("[data-testid=region-jp]");
+          if (await page.isVisible("[data-testid=region-mismatch]")) throw new Error("a warning for the agent's own region");
         }
         if (screen === "process") {
           const runs = await page.evaluate(() => window.__runs);
@@ -403,6 +418,38 @@ try {
     if (errors.length) {
       results.push([`${lang} page errors`, false]);
       console.log(`FAIL ${lang} page errors: ${errors.join("; ")}`);
+    }
+    await page.close();
+  }
+  // The region is unknown, so step 2 did not run: never OK, never "not needed".
+  for (const lang of ["ja", "en"]) {
+    const name = `${lang} region unknown`;
+    const page = await browser.newPage({ viewport: { width: 1080, height: 600 } });
+    await page.addInitScript(installMock, { lang, unknownRegion: true });
+    try {
+      await page.goto(`http://127.0.0.1:${PORT}/`);
+      await page.waitForSelector("[data-testid=screen-welcome]");
+      await page.waitForFunction(() => (window.__runs ?? []).length === 1);
+      const words = lang === "ja" ? { unchecked: "未確認", bad: ["対象外", "問題なし", "完了"] } : { unchecked: "Not checked", bad: ["Not needed", "OK", "Done"] };
+      for (const s of ["region", "network", "review"]) {
+        const state = (await page.innerText(`[data-testid=nav-${s}] .step-state`)).trim();
+        if (state !== words.unchecked) throw new Error(`${s} says "${state}", not "${words.unchecked}"`);
+      }
+      await page.click("[data-testid=nav-region]");
+      await page.waitForSelector("[data-testid=region-choose]");
+      await page.screenshot({ path: join(out, `${lang}-unknown-region.png`) });
+      await page.click("[data-testid=nav-review]");
+      const verdict = await page.innerText("[data-testid=verdict]");
+      if (verdict.includes(lang === "ja" ? "問題は見つかりませんでした" : "No problems were found on this endpoint")) throw new Error(`the review says no problems: ${verdict}`);
+      if ((await page.innerText("body")).includes(lang === "ja" ? "問題が見つかりませんでした" : "No problems were found on this endpoint")) throw new Error("the review says the endpoint has no problems");
+      const items = await page.locator("[data-testid=unchecked]").count();
+      if (items !== 1) throw new Error(`${items} unchecked items listed`);
+      await page.screenshot({ path: join(out, `${lang}-unknown-review.png`) });
+      results.push([name, true]);
+      console.log(`ok   ${name}`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`FAIL ${name}: ${e.message}`);
     }
     await page.close();
   }

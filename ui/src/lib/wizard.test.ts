@@ -130,8 +130,13 @@ describe("re-runs", () => {
   });
 
   it("call an endpoint healthy only without warnings or problems on it", () => {
-    expect(healthy(diagnosis([finding("a", "process", "pass"), finding("s", "support", "warn")]))).toBe(true);
+    const ok = diagnosis([finding("a", "process", "pass"), finding("s", "support", "warn")]);
+    ok.network = { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
+    expect(healthy(ok)).toBe(true);
     expect(healthy(diagnosis([finding("a", "network", "fail")]))).toBe(false);
+    // Unchecked is not healthy: step 2 left out, or a skipped check.
+    expect(healthy({ ...ok, network: null })).toBe(false);
+    expect(healthy({ ...ok, findings: [...ok.findings, finding("n", "network", "skipped")] })).toBe(false);
   });
 });
 

@@ -220,9 +220,13 @@ export function changes(before: Diagnosis | null, after: Diagnosis): Change[] {
 
 /** Every check on the endpoint passed: the cause is probably on the console's side. */
 export function healthy(d: Diagnosis): boolean {
-  return d.findings
-    .filter((f) => f.step === "process" || f.step === "system" || f.step === "network")
-    .every((f) => f.status !== "fail" && f.status !== "warn");
+  // Not while anything on the endpoint is unchecked: "no problems found" would be untrue.
+  return (
+    networkChecked(d) &&
+    d.findings
+      .filter((f) => f.step === "process" || f.step === "system" || f.step === "network")
+      .every((f) => f.status !== "fail" && f.status !== "warn" && f.status !== "skipped")
+  );
 }
 
 export function businessIdValid(v: string | null): boolean {
