@@ -378,7 +378,8 @@ try {
         if (focus === "none") throw new Error("the focused control shows no focus outline");
         await page.evaluate(() => document.activeElement?.blur());
         await page.screenshot({ path: join(out, `${lang}-${size.name}-${i + 1}-${screen}.png`) });
-        await page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true });
+        // The whole page in one picture: the action bar at its place at the end.
+        await page.addStyleTag({ content: ".screen > .pager { position: static !important; }" }).then((h) => page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true }).then(() => h.evaluate((el) => el.remove())));
         results.push([name, true]);
         console.log(`ok   ${name}`);
       } catch (e) {
