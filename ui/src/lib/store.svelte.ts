@@ -124,6 +124,9 @@ export class Store {
 
   go(screen: Screen): void {
     this.noteStatus = null;
+    // Leaving the region screen (by Next or by the step list) runs the checks for the
+    // region chosen, when they have not run for it yet.
+    if (this.draft.screen === "region" && screen !== "region" && this.checks.stale(this.draft.region)) void this.run();
     this.drafts.go(screen);
     // A new screen starts at its top.
     if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
@@ -131,8 +134,6 @@ export class Store {
 
   next(): void {
     const i = SCREENS.indexOf(this.draft.screen);
-    // The region is chosen first and the checks run on Next (not on every arrow key).
-    if (this.draft.screen === "region" && this.checks.stale(this.draft.region)) void this.run();
     if (i < SCREENS.length - 1) this.go(SCREENS[i + 1]);
   }
 

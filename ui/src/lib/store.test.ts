@@ -127,5 +127,15 @@ describe("the store", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(run).toBe(before + 1);
     expect(s.draft.screen).toBe("process");
+    // Leaving by the step list runs them too; going back and on without a change does not.
+    s.go("region");
+    s.setRegion("jp");
+    s.go("review");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toBe(before + 2);
+    s.go("region");
+    s.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toBe(before + 2);
   });
 });
