@@ -21,6 +21,8 @@ fn main() {
         "capture_screen",
         "check_inventory",
         "list_api_regions",
+        "network_note",
+        "save_network_note",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

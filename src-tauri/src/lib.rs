@@ -7,10 +7,11 @@ pub mod commands;
 pub mod error;
 mod reveal;
 pub mod session;
+mod window;
 #[cfg(windows)]
 mod windows;
 
-use commands::{bundle, checks, draft, fleet, inventory, screenshots};
+use commands::{bundle, checks, draft, fleet, inventory, note, screenshots};
 pub use session::Options;
 
 pub fn run() {
@@ -28,6 +29,10 @@ pub fn run() {
         return;
     }
     tauri::Builder::default()
+        .setup(|app| {
+            window::enlarge_if_room(app);
+            Ok(())
+        })
         .plugin(tauri_plugin_dialog::init())
         .manage(options)
         .manage(session::Session::default())
@@ -53,6 +58,8 @@ pub fn run() {
             fleet::export_fleet_csv,
             inventory::check_inventory,
             inventory::list_api_regions,
+            note::network_note,
+            note::save_network_note,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Basecamp Doctor window");

@@ -16,7 +16,8 @@ mkdirSync(out, { recursive: true });
 const PORT = 4179;
 
 /** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
-function installMock(lang) {
+function installMock(arg) {
+  const { lang, unknownRegion } = typeof arg === "string" ? { lang: arg, unknownRegion: false } : arg;
   const callbacks = new Map();
   const stored = new Map();
   let next = 1;
@@ -41,7 +42,8 @@ function installMock(lang) {
       connection_switch_relevant: true,
       questions: [{ id: "business_id", required: true }, { id: "basecamp_logs", required: true }, { id: "on_premises_server", required: true }],
     },
-    summary: { pass: 2, info: 2, skipped: 0, warn: 1, fail: 1 },
+    summary: { verdict: "fail", pass: 2, info: 2, skipped: 0, warn: 1, fail: 1 },
+    network: { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] },
   };
   const handlers = {
     app_info: () => ({ version: "0.1.0", system_lang: lang, source: diagnosis.source, destination: "C:\\Users\\admin\\Desktop" }),
@@ -71,7 +73,26 @@ function installMock(lang) {
       };
     },
     clear_draft: () => null,
-    run_checks: () => diagnosis,
+    run_checks: (a) => {
+      window.__runs = (window.__runs ?? []).concat([a]);
+      // The agent's files name Japan, unless this machine's region is unknown.
+      const region = a.region
+        ? { reason: "chosen", code: a.region }
+        : unknownRegion
+          ? null
+          : { reason: "detected", code: "jp", file: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\etc\\xbc.conf", evidence: "api-ap2.xbc.trendmicro.com" };
+      if (region) return { ...diagnosis, network: { ...diagnosis.network, region } };
+      // Step 2 did not run: only the engine's skipped region finding, and no problem.
+      const findings = diagnosis.findings
+        .filter((f) => f.step !== "network" && f.status !== "fail" && f.status !== "warn")
+        .concat([finding("network.region", "network", "skipped", "network.region.unknown", {}, { key: "network.region.unknown.remedy" })]);
+      return { ...diagnosis, findings, network: { ...diagnosis.network, region: null }, summary: { verdict: "pass", pass: 2, info: 2, skipped: 1, warn: 0, fail: 0 } };
+    },
+    network_note: (a) => `NOTE ${a.lang}: allow *.xbc.trendmicro.com:443`,
+    save_network_note: (a) => {
+      window.__noteSaves = (window.__noteSaves ?? []).concat([a]);
+      return true;
+    },
     bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880 }],
     collect_bundle: (args) => {
       const cb = callbacks.get(args.onProgress.id);
@@ -166,19 +187,95 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  for (const lang of ["ja", "en"]) {
-    // 1366x768 at 125 % scaling: a 1093x614 CSS-pixel viewport.
-    const page = await browser.newPage({ viewport: { width: 1093, height: 614 }, deviceScaleFactor: 1.25 });
+  // The app's default window, 1366x768 at 125 % scaling (a 1093x614 CSS-pixel viewport),
+  // 1280x720, and a narrow window where the step list becomes a progress header.
+  const SIZES = [
+    { name: "1080x600", viewport: { width: 1080, height: 600 }, deviceScaleFactor: 1 },
+    { name: "1366x768@125", viewport: { width: 1093, height: 614 }, deviceScaleFactor: 1.25 },
+    { name: "1280x720", viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 },
+    { name: "760x560", viewport: { width: 760, height: 560 }, deviceScaleFactor: 1 },
+  ];
+  for (const lang of ["ja", "en"]) for (const size of SIZES) {
+    const full = size === SIZES[0];
+    const tag = `${lang} ${size.name}`;
+    const page = await browser.newPage({ viewport: size.viewport, deviceScaleFactor: size.deviceScaleFactor });
     await page.addInitScript(installMock, lang);
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`http://127.0.0.1:${PORT}/`);
     const screens = ["welcome", "region", "process", "network", "connection", "support", "review", "save"];
     for (const [i, screen] of screens.entries()) {
-      const name = `${lang} ${screen}`;
+      const name = `${tag} ${screen}`;
       try {
         if (i > 0) await page.click("[data-testid=next]");
         await page.waitForSelector(`[data-testid=screen-${screen}]`, { timeout: 5000 });
+        if (i > 0) {
+          // The keyboard lands on the new screen's heading, and Next (or Save) is at most
+          // three Tab presses away.
+          const focused = await page.evaluate(() => document.activeElement?.id);
+          if (focused !== "screen-title") throw new Error(`after Next the focus is on ${focused}, not the heading`);
+          const target = screen === "save" ? "save" : "next";
+          let reached = false;
+          for (let n = 0; n < 3 && !reached; n++) {
+            await page.keyboard.press("Tab");
+            reached = await page.evaluate((t) => document.activeElement?.getAttribute("data-testid") === t, target);
+          }
+          if (!reached) throw new Error(`${target} is not within three Tab presses of the heading`);
+        }
+        // The primary action is inside the window without scrolling.
+        await page.evaluate(() => window.scrollTo(0, 0));
+        const primary = page.locator(screen === "save" ? "[data-testid=save]" : "[data-testid=next]");
+        const box = await primary.boundingBox();
+        const vp = page.viewportSize();
+        if (!box || box.y < 0 || box.x < 0 || box.y + box.height > vp.height || box.x + box.width > vp.width) {
+          throw new Error(`the primary action is outside the window: ${JSON.stringify(box)} in ${vp.width}x${vp.height}`);
+        }
+        if (size.viewport.width < 820) {
+          if (!(await page.isVisible("[data-testid=progress-head]"))) throw new Error("no compact progress header in a narrow window");
+          if (await page.isVisible("[data-testid=nav-welcome]")) throw new Error("the full step list is shown in a narrow window");
+        } else if (await page.isVisible("[data-testid=progress-head]")) throw new Error("the progress header is shown in a wide window");
+        if (!full) {
+          await page.screenshot({ path: join(out, `${lang}-${size.name}-${i + 1}-${screen}.png`) });
+          results.push([name, true]);
+          console.log(`ok   ${name}`);
+          continue;
+        }
+        if (screen === "region") {
+          // Arrow keys choose without running the checks or losing the focus; Next runs them.
+          const runs = await page.evaluate(() => (window.__runs ?? []).length);
+          await page.focus("[data-testid=region-detect]");
+          await page.keyboard.press("ArrowDown");
+          await page.keyboard.press("ArrowDown");
+          const after = await page.evaluate(() => [(window.__runs ?? []).length, document.activeElement?.getAttribute("data-testid")]);
+          if (after[0] !== runs) throw new Error("choosing a region ran the checks");
+          if (!String(after[1]).startsWith("region-")) throw new Error(`the focus left the region list: ${after[1]}`);
+          // A region other than the agent's own gets a warning.
+          await page.click("[data-testid=region-us]");
+          await page.waitForSelector("[data-testid=region-mismatch]");
+          await page.click("[data-testid=region-jp]");
+          if (await page.isVisible("[data-testid=region-mismatch]")) throw new Error("a warning for the agent's own region");
+        }
+        if (screen === "process") {
+          const runs = await page.evaluate(() => window.__runs);
+          if (runs[runs.length - 1].region !== "jp") throw new Error(`Next did not run the checks for the chosen region: ${JSON.stringify(runs)}`);
+        }
+        if (screen === "network") {
+          // Step 2 through a proxy the user names; the note for the network team.
+          await page.fill("[data-testid=proxy]", "http://u:secret@proxy.example:8080");
+          await page.click("[data-testid=proxy-test]");
+          await page.waitForSelector("[data-testid=proxy-used]");
+          const runs = await page.evaluate(() => window.__runs);
+          if (runs[runs.length - 1].proxy !== "http://u:secret@proxy.example:8080") throw new Error(`run_checks got no proxy: ${JSON.stringify(runs)}`);
+          if ((await page.innerText("[data-testid=proxy-used]")).includes("secret")) throw new Error("the proxy password is shown");
+          await page.click("[data-testid=note-view]");
+          await page.waitForSelector("[data-testid=note-text]");
+          if (!(await page.inputValue("[data-testid=note-text]")).includes(`NOTE ${lang}`)) throw new Error("the note is not shown in the window's language");
+          await page.click("[data-testid=note-save]");
+          await page.waitForSelector("[data-testid=note-status]");
+          const saves = await page.evaluate(() => window.__noteSaves);
+          if (saves.length !== 1 || saves[0].lang !== lang || "path" in saves[0]) throw new Error(`save_network_note called with ${JSON.stringify(saves)}`);
+          await page.screenshot({ path: join(out, `${lang}-network-note.png`) });
+        }
         if (screen === "connection") {
           if (!(await page.isChecked("[data-testid=migrated-yes]"))) throw new Error("step 3 not pre-answered");
           await page.click("[data-testid=bluebar-yes]");
@@ -252,8 +349,18 @@ try {
           if ((await page.innerText("body")).includes("v1-browser-test-key")) throw new Error("the key is shown on the screen");
         }
         if (screen === "save") {
+          if (await page.isChecked("[data-testid=keep-draft]")) throw new Error("keep what I typed is ticked by default");
           await page.click("[data-testid=save]");
           await page.waitForSelector("[data-testid=saved]");
+          // After success: copy and open the folder are the primary actions; save again
+          // is secondary and says it makes a second file.
+          for (const id of ["copy", "reveal"]) {
+            if (!(await page.getAttribute(`[data-testid=${id}]`, "class"))?.includes("primary")) throw new Error(`${id} is not a primary action`);
+          }
+          if ((await page.getAttribute("[data-testid=save]", "class"))?.includes("primary")) throw new Error("save again is still the primary action");
+          if (!/2|second/.test(await page.innerText("[data-testid=save]"))) throw new Error("save again does not say it makes a second file");
+          if (!(await page.innerText("[data-testid=saved-file]")).includes("basecamp-doctor_PC-TOKYO-017_20261126-0700.zip")) throw new Error("the file name is not in the small print");
+          if (!(await page.isVisible("[data-testid=network-note]"))) throw new Error("no network note on the save screen");
         }
         const text = await page.innerText("body");
         const raw = text.match(/\b(?:ui|agent|network|system|coexist|bundle|error|evidence|status|verdict|inventory)\.[a-z_]+(?:\.[a-z_]+)+\b/);
@@ -269,13 +376,24 @@ try {
         });
         if (focus === null) throw new Error("keyboard focus goes nowhere");
         if (focus === "none") throw new Error("the focused control shows no focus outline");
-        await page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true });
+        await page.evaluate(() => document.activeElement?.blur());
+        await page.screenshot({ path: join(out, `${lang}-${size.name}-${i + 1}-${screen}.png`) });
+        // The whole page in one picture: the action bar at its place at the end.
+        await page.addStyleTag({ content: ".screen > .pager { position: static !important; }" }).then((h) => page.screenshot({ path: join(out, `${lang}-${i + 1}-${screen}.png`), fullPage: true }).then(() => h.evaluate((el) => el.remove())));
         results.push([name, true]);
         console.log(`ok   ${name}`);
       } catch (e) {
         results.push([name, false]);
         console.log(`FAIL ${name}: ${e.message}`);
       }
+    }
+    if (!full) {
+      if (errors.length) {
+        results.push([`${tag} page errors`, false]);
+        console.log(`FAIL ${tag} page errors: ${errors.join("; ")}`);
+      }
+      await page.close();
+      continue;
     }
     try {
       await page.click("[data-testid=open-fleet]");
@@ -301,6 +419,38 @@ try {
     if (errors.length) {
       results.push([`${lang} page errors`, false]);
       console.log(`FAIL ${lang} page errors: ${errors.join("; ")}`);
+    }
+    await page.close();
+  }
+  // The region is unknown, so step 2 did not run: never OK, never "not needed".
+  for (const lang of ["ja", "en"]) {
+    const name = `${lang} region unknown`;
+    const page = await browser.newPage({ viewport: { width: 1080, height: 600 } });
+    await page.addInitScript(installMock, { lang, unknownRegion: true });
+    try {
+      await page.goto(`http://127.0.0.1:${PORT}/`);
+      await page.waitForSelector("[data-testid=screen-welcome]");
+      await page.waitForFunction(() => (window.__runs ?? []).length === 1);
+      const words = lang === "ja" ? { unchecked: "未確認", bad: ["対象外", "問題なし", "完了"] } : { unchecked: "Not checked", bad: ["Not needed", "OK", "Done"] };
+      for (const s of ["region", "network", "review"]) {
+        const state = (await page.innerText(`[data-testid=nav-${s}] .step-state`)).trim();
+        if (state !== words.unchecked) throw new Error(`${s} says "${state}", not "${words.unchecked}"`);
+      }
+      await page.click("[data-testid=nav-region]");
+      await page.waitForSelector("[data-testid=region-choose]");
+      await page.screenshot({ path: join(out, `${lang}-unknown-region.png`) });
+      await page.click("[data-testid=nav-review]");
+      const verdict = await page.innerText("[data-testid=verdict]");
+      if (verdict.includes(lang === "ja" ? "問題は見つかりませんでした" : "No problems were found on this endpoint")) throw new Error(`the review says no problems: ${verdict}`);
+      if ((await page.innerText("body")).includes(lang === "ja" ? "問題が見つかりませんでした" : "No problems were found on this endpoint")) throw new Error("the review says the endpoint has no problems");
+      const items = await page.locator("[data-testid=unchecked]").count();
+      if (items !== 1) throw new Error(`${items} unchecked items listed`);
+      await page.screenshot({ path: join(out, `${lang}-unknown-review.png`) });
+      results.push([name, true]);
+      console.log(`ok   ${name}`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`FAIL ${name}: ${e.message}`);
     }
     await page.close();
   }

@@ -370,7 +370,7 @@ fn bundle_refuses_a_bad_business_id_or_size_before_doing_anything() {
         &scenario("linux-healthy"),
     ]);
     assert_eq!(out.status.code(), Some(64));
-    assert!(stderr(&out).contains("ビジネスID"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ビジネス ID"), "{}", stderr(&out));
     let out = run(&[
         "bundle",
         "--lang",

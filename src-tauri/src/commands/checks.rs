@@ -39,12 +39,14 @@ pub fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
 }
 
 /// Runs every check, step 2 included for `region` (`None`: detect it from the agent's
-/// files), off the main thread: reading processes and services takes a moment.
+/// files) and through `proxy` when given (`None`: the system's), off the main thread:
+/// reading processes and services takes a moment.
 #[tauri::command]
 pub async fn run_checks(
     options: tauri::State<'_, Options>,
     session: tauri::State<'_, Session>,
     region: Option<String>,
+    proxy: Option<String>,
 ) -> Result<Diagnosis> {
     if let Some(code) = &region {
         if Catalogue::embedded().region(code).is_none() {
@@ -54,16 +56,22 @@ pub async fn run_checks(
     let engine_options = doctor_core::Options {
         source: options.source(),
         catalogue: None,
-        network: Some(NetworkOptions {
-            region,
-            ..NetworkOptions::default()
-        }),
+        network: Some(network_options(region, proxy)),
     };
     let diagnosis =
         tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options))
             .await??;
     *lock(&session.diagnosis) = Some(diagnosis.clone());
     Ok(diagnosis)
+}
+
+/// Step 2's settings from the window: an empty proxy field means the system's proxy.
+pub fn network_options(region: Option<String>, proxy: Option<String>) -> NetworkOptions {
+    NetworkOptions {
+        region,
+        proxy: proxy.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
+        ..NetworkOptions::default()
+    }
 }
 
 /// The regions the user can choose, in the catalogue's order.
@@ -91,5 +99,19 @@ pub fn restart_elevated(app: tauri::AppHandle) -> Result<()> {
     {
         let _ = app;
         Err(ErrorCode::Elevate.with("Windows only"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_options;
+
+    #[test]
+    fn the_proxy_field_reaches_step_2_and_empty_means_the_systems() {
+        let o = network_options(Some("jp".into()), Some(" proxy.example:8080 ".into()));
+        assert_eq!(o.region.as_deref(), Some("jp"));
+        assert_eq!(o.proxy.as_deref(), Some("proxy.example:8080"));
+        assert_eq!(network_options(None, Some("  ".into())).proxy, None);
+        assert_eq!(network_options(None, None).proxy, None);
     }
 }

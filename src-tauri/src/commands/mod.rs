@@ -6,4 +6,5 @@ pub mod checks;
 pub mod draft;
 pub mod fleet;
 pub mod inventory;
+pub mod note;
 pub mod screenshots;

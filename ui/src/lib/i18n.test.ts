@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { catalogues, fill, text } from "./i18n";
+import { APP_SUFFIX, catalogues, fill, message, segments, text } from "./i18n";
 
 const uiRoot = join(__dirname, "..");
 
@@ -55,5 +55,52 @@ describe("fill", () => {
 
   it("falls back to the key for an unknown key", () => {
     expect(text("en", "no.such.key")).toBe("no.such.key");
+  });
+});
+
+/** Keys only the command line shows (its flags are its words), with why. */
+const CLI_ONLY: Record<string, string> = {
+  "error.host_flag": "the CLI's --host parsing; the window has no host flag",
+  "error.max_size": "the CLI's --max-size parsing",
+  "error.inventory_region": "the CLI's console check; the window has a region list",
+  "inventory.cli.no_key": "the CLI's API key sources; the window has a password field",
+};
+const CLI_ONLY_PREFIXES = ["bundle.cli.", "cli."];
+
+describe("the app speaks app", () => {
+  it("prefers a key's app variant", () => {
+    expect(message("en", { key: "network.region.unknown.remedy" })).toBe(catalogues.en[`network.region.unknown.remedy${APP_SUFFIX}`]);
+    expect(text("ja", "purpose.custom")).toBe(catalogues.ja["purpose.custom.app"]);
+    expect(text("en", "ui.next")).toBe("Next");
+  });
+
+  it("shows code as code, never the backticks", () => {
+    expect(segments("Run `a --b` now")).toEqual([
+      { code: false, text: "Run " },
+      { code: true, text: "a --b" },
+      { code: false, text: " now" },
+    ]);
+    expect(segments("odd ` tick").every((s) => !s.code)).toBe(true);
+  });
+
+  it("has no command-line flag, bundle file name or backtick in any text the window shows", () => {
+    const bad: string[] = [];
+    for (const lang of ["ja", "en"] as const) {
+      const cat = catalogues[lang];
+      for (const key of Object.keys(cat)) {
+        if (key.endsWith(APP_SUFFIX) || key in CLI_ONLY || CLI_ONLY_PREFIXES.some((p) => key.startsWith(p))) continue;
+        const shown = text(lang, key);
+        // What the window shows as prose: code spans (styled as code) are taken out.
+        const prose = segments(shown).filter((s) => !s.code).map((s) => s.text).join("");
+        if (/`/.test(prose)) bad.push(`${lang}:${key}: backtick`);
+        if (/(^|[\s(（:])--[a-z]/.test(prose)) bad.push(`${lang}:${key}: flag in "${prose}"`);
+        if (/\b(report\.html|inquiry\.txt|manifest\.json|network-note\.txt)\b/.test(prose)) bad.push(`${lang}:${key}: bundle file name`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it("the CLI-only list names keys that exist", () => {
+    for (const key of Object.keys(CLI_ONLY)) expect(catalogues.en).toHaveProperty([key]);
   });
 });

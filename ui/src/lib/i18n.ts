@@ -18,15 +18,45 @@ export function fill(template: string, params: Params = {}): string {
 /** A parameter value starting with this names a locale key (as in doctor-core). */
 export const KEY_PARAM = "@l10n:";
 
+/** Where the CLI and the app must say different things (a flag against a field), the
+ * catalogue holds an app variant `<key>.app`; the window always prefers it. */
+export const APP_SUFFIX = ".app";
+
+/** The template the app shows for `key`: its app variant when there is one. */
+export function appTemplate(lang: Lang, key: string): string | undefined {
+  return catalogues[lang][key + APP_SUFFIX] ?? catalogues[lang][key];
+}
+
 export function text(lang: Lang, key: string, params: Params = {}): string {
   const localised: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;
-    localised[k] = v.startsWith(KEY_PARAM) ? (catalogues[lang][v.slice(KEY_PARAM.length)] ?? v) : v;
+    localised[k] = v.startsWith(KEY_PARAM) ? (appTemplate(lang, v.slice(KEY_PARAM.length)) ?? v) : v;
   }
-  return fill(catalogues[lang][key] ?? key, localised);
+  return fill(appTemplate(lang, key) ?? key, localised);
 }
 
+/** An engine message (a finding's message or remedy) in the app's words. */
 export function message(lang: Lang, m: Message): string {
   return text(lang, m.key, m.params);
+}
+
+/** A piece of text to show: prose, or code (a command an administrator may copy), which
+ * the catalogues mark with backticks. The window styles code as code and never shows the
+ * backticks themselves. */
+export interface Segment {
+  code: boolean;
+  text: string;
+}
+
+export function segments(s: string): Segment[] {
+  const out: Segment[] = [];
+  const parts = s.split("`");
+  // An unpaired backtick is kept as prose without the mark.
+  const paired = parts.length % 2 === 1;
+  parts.forEach((part, i) => {
+    if (part === "") return;
+    out.push({ code: paired && i % 2 === 1, text: part });
+  });
+  return out;
 }

@@ -27,6 +27,12 @@ export class Store {
   view = $state<"wizard" | "fleet">("wizard");
   /** Seconds left before a capture, while counting down. */
   countdown = $state<number | null>(null);
+  /** "Keep what I typed" on the save screen: off, the activation codes and notes are
+   * removed from the draft once the bundle is saved. */
+  keepDraft = $state(false);
+  /** The network team's note, once loaded, and the outcome of the last copy or save. */
+  note = $state<string | null>(null);
+  noteStatus = $state<"copied" | "copy_failed" | "saved" | null>(null);
 
   get draft() {
     return this.drafts.value;
@@ -96,7 +102,16 @@ export class Store {
     await this.run();
   }
 
+  get detectedRegion() {
+    return this.checks.detected;
+  }
+  get proxy() {
+    return this.checks.proxy;
+  }
+
   async run(): Promise<void> {
+    this.note = null;
+    this.noteStatus = null;
     this.error = await this.checks.run(this.draft.region);
     const d = this.checks.diagnosis;
     if (d && this.draft.migrated === null) this.drafts.setMigrated(migratedDefault(d.coexistence));
@@ -108,6 +123,10 @@ export class Store {
   }
 
   go(screen: Screen): void {
+    this.noteStatus = null;
+    // Leaving the region screen (by Next or by the step list) runs the checks for the
+    // region chosen, when they have not run for it yet.
+    if (this.draft.screen === "region" && screen !== "region" && this.checks.stale(this.draft.region)) void this.run();
     this.drafts.go(screen);
     // A new screen starts at its top.
     if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
@@ -128,9 +147,40 @@ export class Store {
     setDocumentLang(lang);
   }
 
-  async setRegion(region: string | null): Promise<void> {
+  /** Only records the choice: the checks run on Next. */
+  setRegion(region: string | null): void {
     this.drafts.setRegion(region);
+  }
+
+  /** Step 2 through this proxy (empty: the system's), then runs the checks again. */
+  async testProxy(proxy: string): Promise<void> {
+    this.checks.proxy = proxy.trim() === "" ? null : proxy.trim();
     await this.run();
+  }
+
+  setKeepDraft(v: boolean): void {
+    this.keepDraft = v;
+  }
+
+  async loadNote(): Promise<void> {
+    try {
+      this.note = await platform.networkNote(this.lang);
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  async copyNote(): Promise<void> {
+    await this.loadNote();
+    if (this.note !== null) this.noteStatus = (await platform.copyText(this.note)) ? "copied" : "copy_failed";
+  }
+
+  async saveNote(title: string): Promise<void> {
+    try {
+      if (await platform.saveNetworkNote(this.lang, title)) this.noteStatus = "saved";
+    } catch (e) {
+      this.#fail(e);
+    }
   }
 
   setMigrated(v: "yes" | "no"): void {
@@ -209,6 +259,7 @@ export class Store {
     this.error = null;
     try {
       await this.bundle.save(this.drafts.snapshot());
+      if (this.bundle.saved && !this.keepDraft) this.drafts.forgetSecrets();
     } catch (e) {
       this.#fail(e);
     }

@@ -27,6 +27,10 @@ vi.mock("../platform", () => ({
     };
   },
   bundlePreview: async () => [],
+  collectBundle: async () => ({
+    outcome: { path: "/home/u/Desktop/b.zip", bytes: 1, files: 1, skipped: [], cut: 0, redactions: 0 },
+    inquiry: "text",
+  }),
   asCommandError: (e: unknown) => ({ code: "ui.error.unexpected", message: String(e) }),
 }));
 
@@ -73,5 +77,65 @@ describe("the store", () => {
     await s.startOver();
     expect(s.draft.screen).toBe("welcome");
     expect(s.draft.answers.business_id).toBeNull();
+  });
+
+  it("after a successful save, forgets typed activation codes and notes unless asked to keep them", async () => {
+    const typed = {
+      version: 1,
+      lang: "ja",
+      screen: "save",
+      answers: {
+        business_id: "ABC-123",
+        apex_one_saas_activation_code: "AB-CDEF-GHIJK-LMNOP-QRSTU-VWXYZ-12345",
+        on_premises_activation_code: "AB-CDEF-GHIJK-LMNOP-QRSTU-VWXYZ-67890",
+        notes: "secret note",
+      },
+    };
+    draftOnDisk = typed;
+    const s = new Store();
+    await s.start();
+    expect(s.keepDraft).toBe(false);
+    await s.save();
+    expect(s.saved).not.toBeNull();
+    expect(s.draft.answers.apex_one_saas_activation_code).toBeNull();
+    expect(s.draft.answers.on_premises_activation_code).toBeNull();
+    expect(s.draft.answers.notes).toBeNull();
+    expect(s.draft.answers.business_id).toBe("ABC-123");
+    await vi.advanceTimersByTimeAsync(400);
+    const last = JSON.stringify(saved[saved.length - 1]);
+    expect(last).not.toContain("GHIJK");
+    expect(last).not.toContain("secret note");
+
+    draftOnDisk = typed;
+    const k = new Store();
+    await k.start();
+    k.setKeepDraft(true);
+    await k.save();
+    expect(k.draft.answers.apex_one_saas_activation_code).toBe(typed.answers.apex_one_saas_activation_code);
+    expect(k.draft.answers.notes).toBe("secret note");
+  });
+
+  it("runs the checks on Next from the region screen, not on choosing a region", async () => {
+    draftOnDisk = { version: 1, lang: "ja", screen: "region", answers: {} };
+    const s = new Store();
+    await s.start();
+    const before = run;
+    s.setRegion("jp");
+    s.setRegion("us");
+    expect(run).toBe(before);
+    s.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toBe(before + 1);
+    expect(s.draft.screen).toBe("process");
+    // Leaving by the step list runs them too; going back and on without a change does not.
+    s.go("region");
+    s.setRegion("jp");
+    s.go("review");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toBe(before + 2);
+    s.go("region");
+    s.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toBe(before + 2);
   });
 });

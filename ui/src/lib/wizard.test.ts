@@ -9,6 +9,9 @@ import {
   guidValid,
   healthy,
   migratedDefault,
+  proxyForDisplay,
+  reviewVerdict,
+  unchecked,
   restoreDraft,
   SCREENS,
   stepState,
@@ -25,6 +28,7 @@ describe("step states", () => {
     finding("system.os", "system", "pass"),
     finding("network.summary", "network", "pass"),
   ]);
+  d.network = { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
   const draft = emptyDraft("ja");
 
   it("follow the worst finding of the step, and show running while checking", () => {
@@ -36,23 +40,84 @@ describe("step states", () => {
 
   it("of step 3 and 4 follow the answers", () => {
     expect(stepState("connection", d, false, { ...draft, migrated: "no" }, false)).toBe("skipped");
-    expect(stepState("connection", d, false, { ...draft, migrated: "yes", blueBar: "no" }, false)).toBe("ok");
+    expect(stepState("connection", d, false, { ...draft, migrated: "yes", blueBar: "no" }, false)).toBe("entered");
     expect(stepState("connection", d, false, { ...draft, migrated: "yes" }, false)).toBe("todo");
     const answered = { ...draft, answers: { ...draft.answers, business_id: "ABC-123" } };
-    expect(stepState("support", d, false, answered, false)).toBe("ok");
-    expect(stepState("save", d, false, draft, true)).toBe("ok");
+    expect(stepState("support", d, false, answered, false)).toBe("entered");
+    expect(stepState("support", d, false, draft, false)).toBe("todo");
+    expect(stepState("save", d, false, draft, true)).toBe("saved");
+    expect(stepState("save", d, false, draft, false)).toBe("not_saved");
   });
 
   it("have a label in both languages for every screen and state", () => {
     for (const lang of ["ja", "en"] as const) {
       for (const s of SCREENS) expect(catalogues[lang]).toHaveProperty([`ui.screen.${s}`]);
-      for (const st of ["not_run", "running", "ok", "warning", "problem", "skipped", "todo", "done"]) {
+      for (const st of ["not_run", "running", "ok", "warning", "problem", "unchecked", "skipped", "todo", "entered", "done", "saved", "not_saved"]) {
         expect(catalogues[lang]).toHaveProperty([`ui.state.${st}`]);
       }
       for (const s of ["process", "network", "connection", "support", "review", "save"]) {
         expect(catalogues[lang]).toHaveProperty([`ui.screen.${s}.title`]);
       }
     }
+  });
+});
+
+describe("unchecked is never OK", () => {
+  const draft = emptyDraft("ja");
+  // Step 2 did not run: the region is unknown (the engine says so with a skipped finding).
+  const notRun = diagnosis([
+    finding("agent.basecamp.process", "process", "pass"),
+    finding("network.region", "network", "skipped"),
+  ]);
+  notRun.network = { region: null, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
+
+  it("says Not checked for step 2 and the region, never OK, Not needed or Done", () => {
+    for (const s of ["network", "region", "review"] as const) {
+      const st = stepState(s, notRun, false, draft, false);
+      expect(st, s).toBe("unchecked");
+    }
+    // Not even when the engine left step 2 out altogether.
+    const none = diagnosis([finding("agent.basecamp.process", "process", "pass")]);
+    expect(stepState("network", none, false, draft, false)).toBe("unchecked");
+    expect(stepState("region", none, false, draft, false)).toBe("unchecked");
+    expect(stepState("review", none, false, draft, false)).toBe("unchecked");
+    expect(catalogues.ja["ui.state.unchecked"]).toBe("未確認");
+    expect(catalogues.en["ui.state.unchecked"]).toBe("Not checked");
+  });
+
+  it("the region is done only once it is known", () => {
+    const known = diagnosis([finding("network.summary", "network", "pass")]);
+    known.network = { region: { reason: "detected", code: "jp", file: "f", evidence: "e" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
+    expect(stepState("region", known, false, draft, false)).toBe("done");
+    expect(stepState("region", null, false, draft, false)).toBe("todo");
+    expect(stepState("network", known, false, draft, false)).toBe("ok");
+  });
+
+  it("a skipped step-1 check is not checked either", () => {
+    const d = diagnosis([finding("agent.basecamp.process", "process", "skipped")]);
+    expect(stepState("process", d, false, draft, false)).toBe("unchecked");
+  });
+
+  it("the review lists what is unchecked with how to check it, and never says no problems", () => {
+    expect(notRun.summary.verdict).toBe("pass");
+    expect(reviewVerdict(notRun)).toBe("unchecked");
+    const u = unchecked(notRun);
+    expect(u.length).toBe(1);
+    expect(u[0].finding?.id).toBe("network.region");
+    expect(u[0].how).toBe("ui.unchecked.network");
+    for (const lang of ["ja", "en"] as const) {
+      expect(catalogues[lang]).toHaveProperty([u[0].how]);
+      expect(catalogues[lang]["ui.verdict.unchecked"]).not.toBe(catalogues[lang]["verdict.pass"]);
+    }
+    const checked = diagnosis([finding("network.summary", "network", "pass")]);
+    checked.network = { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
+    expect(unchecked(checked)).toEqual([]);
+    expect(reviewVerdict(checked)).toBe("pass");
+  });
+
+  it("a proxy is shown without its password", () => {
+    expect(proxyForDisplay("http://user:p@ss/w@proxy.example:8080")).toBe("http://***@proxy.example:8080");
+    expect(proxyForDisplay("proxy.example:8080")).toBe("proxy.example:8080");
   });
 });
 
@@ -65,8 +130,13 @@ describe("re-runs", () => {
   });
 
   it("call an endpoint healthy only without warnings or problems on it", () => {
-    expect(healthy(diagnosis([finding("a", "process", "pass"), finding("s", "support", "warn")]))).toBe(true);
+    const ok = diagnosis([finding("a", "process", "pass"), finding("s", "support", "warn")]);
+    ok.network = { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
+    expect(healthy(ok)).toBe(true);
     expect(healthy(diagnosis([finding("a", "network", "fail")]))).toBe(false);
+    // Unchecked is not healthy: step 2 left out, or a skipped check.
+    expect(healthy({ ...ok, network: null })).toBe(false);
+    expect(healthy({ ...ok, findings: [...ok.findings, finding("n", "network", "skipped")] })).toBe(false);
   });
 });
 

@@ -7,8 +7,28 @@ import type { Coexistence, Diagnosis, Finding, Status, Step, SupportAnswers } fr
 export type Screen = "welcome" | "region" | "process" | "network" | "connection" | "support" | "review" | "save";
 export const SCREENS: Screen[] = ["welcome", "region", "process", "network", "connection", "support", "review", "save"];
 
-/** Checklist states of a step. */
-export type StepState = "not_run" | "running" | "ok" | "warning" | "problem" | "skipped" | "todo" | "done";
+/** The locale key of a screen's heading. */
+export function screenTitleKey(screen: Screen): string {
+  if (screen === "welcome") return "ui.welcome.title";
+  if (screen === "region") return "ui.region.title";
+  return `ui.screen.${screen}.title`;
+}
+
+/** Checklist states of a step. `unchecked`: a check that did not run (never shown as
+ * OK or as not needed); `entered`/`todo` for the forms; `saved`/`not_saved` for the save. */
+export type StepState =
+  | "not_run"
+  | "running"
+  | "ok"
+  | "warning"
+  | "problem"
+  | "unchecked"
+  | "skipped"
+  | "todo"
+  | "entered"
+  | "done"
+  | "saved"
+  | "not_saved";
 
 export interface Draft {
   version: 1;
@@ -98,8 +118,15 @@ export function findingsFor(d: Diagnosis, screen: Screen): Finding[] {
 function worst(statuses: Status[]): StepState {
   if (statuses.includes("fail")) return "problem";
   if (statuses.includes("warn")) return "warning";
-  if (statuses.length > 0 && statuses.every((s) => s === "skipped")) return "skipped";
+  // A check that was skipped did not look: not checked, never "OK".
+  if (statuses.includes("skipped")) return "unchecked";
   return statuses.length === 0 ? "not_run" : "ok";
+}
+
+/** Step 2 has tested hosts of a known region (or hosts the user gave). */
+export function networkChecked(d: Diagnosis): boolean {
+  const n = d.network;
+  return !!n && (n.region !== null || n.results.length > 0);
 }
 
 /** The checklist state of a screen, from the checks and the answers. */
@@ -108,22 +135,64 @@ export function stepState(screen: Screen, d: Diagnosis | null, running: boolean,
     case "welcome":
       return "done";
     case "region":
-      return d ? "done" : "todo";
+      if (running) return "running";
+      if (!d) return "todo";
+      // Done only once a region is known (chosen, or read from the agent's files).
+      return d.network?.region ? "done" : "unchecked";
     case "process":
-    case "network":
       if (running) return "running";
       return d ? worst(findingsFor(d, screen).map((f) => f.status)) : "not_run";
+    case "network": {
+      if (running) return "running";
+      if (!d) return "not_run";
+      const state = worst(findingsFor(d, screen).map((f) => f.status));
+      if (!networkChecked(d) && state !== "problem" && state !== "warning") return "unchecked";
+      return state === "not_run" ? "unchecked" : state;
+    }
     case "connection":
       if (draft.migrated === "no") return "skipped";
-      if (draft.migrated === "yes" && draft.blueBar !== null) return "ok";
+      if (draft.migrated === "yes" && draft.blueBar !== null) return "entered";
       return "todo";
     case "support":
-      return businessIdValid(draft.answers.business_id) ? "ok" : "todo";
-    case "review":
-      return d ? worst(d.findings.map((f) => f.status)) : "not_run";
+      return businessIdValid(draft.answers.business_id) ? "entered" : "todo";
+    case "review": {
+      if (running) return "running";
+      if (!d) return "not_run";
+      const state = worst(d.findings.map((f) => f.status));
+      return state === "ok" && unchecked(d).length > 0 ? "unchecked" : state;
+    }
     case "save":
-      return saved ? "ok" : "todo";
+      return saved ? "saved" : "not_saved";
   }
+}
+
+/** What is still not checked, each with how to check it (locale keys). */
+export interface Unchecked {
+  /** The finding that says what was not checked (its message carries the reason). */
+  finding: Finding | null;
+  /** How to check it, in the app's words. */
+  how: string;
+}
+
+export function unchecked(d: Diagnosis): Unchecked[] {
+  const out: Unchecked[] = [];
+  const net = d.findings.filter((f) => f.step === "network");
+  if (!networkChecked(d)) {
+    out.push({ finding: net.find((f) => f.status === "skipped") ?? null, how: "ui.unchecked.network" });
+  }
+  for (const f of d.findings) {
+    if (f.status !== "skipped" || out.some((u) => u.finding === f)) continue;
+    out.push({ finding: f, how: f.step === "network" ? "ui.unchecked.network" : "ui.unchecked.rerun" });
+  }
+  return out;
+}
+
+/** The review's headline: the engine's verdict, except that "no problems found" is never
+ * said while something is unchecked. */
+export function reviewVerdict(d: Diagnosis): "pass" | "warn" | "fail" | "unchecked" {
+  const v = d.summary.verdict;
+  if (v === "pass" && unchecked(d).length > 0) return "unchecked";
+  return v === "fail" ? "fail" : v === "warn" ? "warn" : "pass";
 }
 
 /** The migration question, pre-answered from the coexisting agents. */
@@ -151,9 +220,13 @@ export function changes(before: Diagnosis | null, after: Diagnosis): Change[] {
 
 /** Every check on the endpoint passed: the cause is probably on the console's side. */
 export function healthy(d: Diagnosis): boolean {
-  return d.findings
-    .filter((f) => f.step === "process" || f.step === "system" || f.step === "network")
-    .every((f) => f.status !== "fail" && f.status !== "warn");
+  // Not while anything on the endpoint is unchecked: "no problems found" would be untrue.
+  return (
+    networkChecked(d) &&
+    d.findings
+      .filter((f) => f.step === "process" || f.step === "system" || f.step === "network")
+      .every((f) => f.status !== "fail" && f.status !== "warn" && f.status !== "skipped")
+  );
 }
 
 export function businessIdValid(v: string | null): boolean {
@@ -173,4 +246,12 @@ export function activationCodeValid(v: string | null): boolean {
 /** A question of step 4 applies to this endpoint. */
 export function asks(c: Coexistence | undefined, id: string): boolean {
   return !!c?.questions.some((q) => q.id === id);
+}
+
+/** A proxy as the window shows it: without a user name or password. */
+export function proxyForDisplay(p: string): string {
+  const at = p.lastIndexOf("@");
+  if (at < 0) return p;
+  const scheme = p.match(/^[a-z][a-z0-9+.-]*:\/\//i)?.[0] ?? "";
+  return `${scheme}***@${p.slice(at + 1)}`;
 }

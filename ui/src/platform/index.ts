@@ -21,8 +21,19 @@ export function appInfo(): Promise<AppInfo> {
 }
 
 /** `region`: a catalogue code (`jp`), or null to detect it from the agent's files. */
-export function runChecks(region: string | null): Promise<Diagnosis> {
-  return invoke<Diagnosis>("run_checks", { region });
+/** `proxy`: test step 2 through this proxy (`HOST:PORT` or a URL) instead of the system's. */
+export function runChecks(region: string | null, proxy: string | null = null): Promise<Diagnosis> {
+  return invoke<Diagnosis>("run_checks", { region, proxy });
+}
+
+/** The note for the network team, from the last checks, in `lang`. */
+export function networkNote(lang: Lang): Promise<string> {
+  return invoke<string>("network_note", { lang });
+}
+
+/** Asks where to save the note (the app opens the dialog) and writes it; false when cancelled. */
+export function saveNetworkNote(lang: Lang, title: string): Promise<boolean> {
+  return invoke<boolean>("save_network_note", { lang, title });
 }
 
 export function listRegions(): Promise<string[]> {

@@ -88,6 +88,15 @@ export class DraftStore {
   removeScreenshot(index: number): void {
     this.#change((d) => d.screenshots.splice(index, 1));
   }
+  /** After a successful save: the typed activation codes and notes leave the draft (the
+   * saved bundle has them); the rest stays for a second save. */
+  forgetSecrets(): void {
+    this.#change((d) => {
+      d.answers.apex_one_saas_activation_code = null;
+      d.answers.on_premises_activation_code = null;
+      d.answers.notes = null;
+    });
+  }
   /** "Start over": an empty draft (the caller removes the one on disk). */
   reset(lang: Lang): void {
     this.#value = emptyDraft(lang);
