@@ -37,9 +37,6 @@ pub mod probe;
 pub mod screenshot;
 pub mod units;
 
-// Old paths, kept only until the branches in flight are merged (then removed).
-use present::report;
-
 pub use catalogue::Catalogue;
 pub use checks::install_log;
 pub use diagnosis::{

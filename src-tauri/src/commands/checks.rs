@@ -18,8 +18,9 @@ pub struct AppInfo {
     pub destination: Option<String>,
 }
 
+/// Off the main thread: finding the Desktop may touch a redirected (network) folder.
 #[tauri::command]
-pub fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
+pub async fn app_info(options: tauri::State<'_, Options>) -> Result<AppInfo> {
     let source = match &options.scenario {
         None => ProbeSource::Live,
         Some(path) => ProbeSource::Scenario {
@@ -30,12 +31,16 @@ pub fn app_info(options: tauri::State<'_, Options>) -> AppInfo {
             path: path.display().to_string(),
         },
     };
-    AppInfo {
+    let destination = tauri::async_runtime::spawn_blocking(|| {
+        doctor_core::bundle::default_destination().map(|d| d.display().to_string())
+    })
+    .await?;
+    Ok(AppInfo {
         version: doctor_core::VERSION.to_owned(),
         system_lang: Lang::from_os_locale(sys_locale::get_locale().as_deref()),
         source,
-        destination: doctor_core::bundle::default_destination().map(|d| d.display().to_string()),
-    }
+        destination,
+    })
 }
 
 /// Runs every check, step 2 included for `region` (`None`: detect it from the agent's
@@ -86,12 +91,15 @@ pub fn list_regions() -> Vec<String> {
 }
 
 /// Starts the app again elevated (UAC) with the same arguments, for checks that need
-/// administrator rights, and closes this window. Windows only.
+/// administrator rights, and closes this window. Windows only. Off the main thread: the
+/// call returns only once the UAC prompt is answered.
 #[tauri::command]
-pub fn restart_elevated(app: tauri::AppHandle) -> Result<()> {
+pub async fn restart_elevated(app: tauri::AppHandle) -> Result<()> {
     #[cfg(windows)]
     {
-        crate::windows::run_elevated().map_err(|e| ErrorCode::Elevate.with(e))?;
+        tauri::async_runtime::spawn_blocking(crate::windows::run_elevated)
+            .await?
+            .map_err(|e| ErrorCode::Elevate.with(e))?;
         app.exit(0);
         Ok(())
     }

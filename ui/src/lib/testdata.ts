@@ -67,5 +67,6 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
     },
     needs_admin: false,
     addresses: [],
+    install_logs: [],
   };
 }

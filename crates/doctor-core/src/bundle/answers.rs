@@ -3,7 +3,7 @@
 //! `report.html` both render, so the two cannot disagree about what is shown. It does not
 //! format anything itself; the renderers do.
 
-use crate::checks::Diagnosis;
+use crate::diagnosis::Diagnosis;
 use crate::i18n::Locale;
 use serde::{Deserialize, Serialize};
 

@@ -5,11 +5,11 @@ use super::answers::AnswerLine;
 use super::manifest::Manifest;
 use super::pipeline::FileList;
 use super::BundleRequest;
-use crate::checks::human_bytes;
 use crate::finding::Step;
 use crate::i18n::Locale;
+use crate::present::report::render_finding;
 use crate::probe::ProbeSource;
-use crate::report::render_finding;
+use crate::units::human_bytes;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

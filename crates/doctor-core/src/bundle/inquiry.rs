@@ -6,7 +6,7 @@ use super::answers::{AnswerLine, Section};
 use super::BundleRequest;
 use crate::checks::Management;
 use crate::i18n::Locale;
-use crate::report::render_finding;
+use crate::present::report::render_finding;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -2,9 +2,9 @@
 //! (`docs/manifest.schema.json`, checked by a test against every manifest we write).
 
 use super::{BundleRequest, Limits, SkippedFile, SupportAnswers};
-use crate::checks::network::NetworkReport;
 use crate::checks::Coexistence;
 use crate::finding::{Finding, Summary};
+use crate::netfacts::NetworkReport;
 use crate::probe::{OsFacts, ProbeSource};
 use serde::{Deserialize, Serialize};
 

@@ -27,7 +27,7 @@ pub use place::default_destination;
 pub use plan::{default_sources, list_files, preview, Plan, SourcePreview};
 
 use crate::catalogue::Catalogue;
-use crate::checks::Diagnosis;
+use crate::diagnosis::Diagnosis;
 use crate::i18n::Lang;
 use manifest::Manifest;
 use serde::{Deserialize, Serialize};

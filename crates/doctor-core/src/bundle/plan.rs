@@ -7,7 +7,7 @@
 
 use super::{Limits, SkipReason, SkippedFile, Source};
 use crate::catalogue::Catalogue;
-use crate::checks::Diagnosis;
+use crate::diagnosis::Diagnosis;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -233,13 +233,11 @@ pub fn default_sources(
     diagnosis: &Diagnosis,
     agent_logs: bool,
 ) -> Vec<Source> {
-    use crate::checks::windows_path;
+    use crate::layout::windows_path;
     use crate::probe::Platform;
     let os = &diagnosis.os;
-    let mut dirs: Vec<(String, String)> = vec![(
-        "basecamp".into(),
-        crate::checks::agent::log_dir_for(catalogue, os),
-    )];
+    let mut dirs: Vec<(String, String)> =
+        vec![("basecamp".into(), crate::layout::log_dir(catalogue, os))];
     if os.platform == Platform::Windows {
         if os.bits == 64 {
             dirs.push((

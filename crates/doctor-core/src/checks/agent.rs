@@ -287,11 +287,3 @@ fn registration(ctx: &Ctx, running: bool, installed: bool) -> Finding {
         None => f,
     }
 }
-
-/// Old path, kept only until the branches in flight are merged (then removed).
-pub(crate) fn log_dir_for(
-    catalogue: &crate::catalogue::Catalogue,
-    os: &crate::probe::OsFacts,
-) -> String {
-    crate::layout::log_dir(catalogue, os)
-}

@@ -122,14 +122,6 @@ pub(crate) fn judge_local(
     (findings, coexistence)
 }
 
-// Old paths, kept only until the branches in flight are merged (then removed).
-pub(crate) use crate::layout::windows_path;
-pub(crate) use crate::units::human_bytes;
-pub(crate) use crate::Diagnosis;
-pub(crate) mod network {
-    pub(crate) use crate::netfacts::NetworkReport;
-}
-
 /// Adds, to each finding whose result rests on a catalogue fact no vendor page confirms,
 /// an evidence line naming that fact and where it was seen, so the verbose output and
 /// the bundle's manifest show it.

@@ -376,7 +376,7 @@ pub struct RenderedVerdict {
     pub same_id_elsewhere: Vec<EndpointRecord>,
     pub source: Option<String>,
     pub local: Option<LocalSummary>,
-    pub finding: crate::report::RenderedFinding,
+    pub finding: crate::present::report::RenderedFinding,
 }
 
 /// A whole run in one language. Holds no key: the report never had it.
@@ -392,7 +392,7 @@ pub struct RenderedInventory {
     pub listed: usize,
     pub missing: usize,
     pub endpoints: Vec<RenderedVerdict>,
-    pub error: Option<crate::report::RenderedFinding>,
+    pub error: Option<crate::present::report::RenderedFinding>,
     pub stats: ClientStats,
     /// Files under `--collected` that were not collect files, with the reason.
     pub skipped: Vec<input::NotRead>,
@@ -429,13 +429,13 @@ pub fn render(
                 same_id_elsewhere: v.same_id_elsewhere.clone(),
                 source: v.source.clone(),
                 local: v.local.clone(),
-                finding: crate::report::render_finding(&v.finding, locale),
+                finding: crate::present::report::render_finding(&v.finding, locale),
             })
             .collect(),
         error: report
             .error_finding
             .as_ref()
-            .map(|f| crate::report::render_finding(f, locale)),
+            .map(|f| crate::present::report::render_finding(f, locale)),
         stats: report.stats.clone(),
         skipped,
     }
