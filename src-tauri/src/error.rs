@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Network,
     #[serde(rename = "network.region.unknown")]
     RegionUnknown,
+    #[serde(rename = "ui.network.host_invalid")]
+    HostInvalid,
     #[serde(rename = "error.draft")]
     Draft,
     #[serde(rename = "error.screenshot_unreadable")]
@@ -161,6 +163,7 @@ mod tests {
             Probe,
             Network,
             RegionUnknown,
+            HostInvalid,
             Draft,
             ScreenshotUnreadable,
             ScreenshotNotImage,

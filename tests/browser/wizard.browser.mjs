@@ -267,6 +267,15 @@ try {
           const runs = await page.evaluate(() => window.__runs);
           if (runs[runs.length - 1].proxy !== "http://u:secret@proxy.example:8080") throw new Error(`run_checks got no proxy: ${JSON.stringify(runs)}`);
           if ((await page.innerText("[data-testid=proxy-used]")).includes("secret")) throw new Error("the proxy password is shown");
+          // A Service Gateway and hosts of one's own reach step 2 as typed (no CLI flags).
+          await page.click("[data-testid=network-advanced] summary");
+          await page.fill("[data-testid=gateway]", "sg01.corp.local:8080");
+          await page.fill("[data-testid=hosts]", "extra.corp.local:8443\n\n[::1]:443");
+          await page.click("[data-testid=network-test]");
+          await page.waitForFunction((n) => window.__runs.length > n, runs.length);
+          const last = (await page.evaluate(() => window.__runs)).at(-1);
+          if (last.serviceGateway !== "sg01.corp.local:8080" || JSON.stringify(last.hosts) !== JSON.stringify(["extra.corp.local:8443", "[::1]:443"]) || last.proxy !== "http://u:secret@proxy.example:8080")
+            throw new Error(`run_checks got ${JSON.stringify(last)}`);
           await page.click("[data-testid=note-view]");
           await page.waitForSelector("[data-testid=note-text]");
           if (!(await page.inputValue("[data-testid=note-text]")).includes(`NOTE ${lang}`)) throw new Error("the note is not shown in the window's language");

@@ -220,19 +220,7 @@ impl RegionArg {
 /// `NAME:PORT` or `[IPv6]:PORT` → a catalogue entry for an ad-hoc target. Names with
 /// spaces or control characters are refused here, before anything reaches the network.
 fn parse_host(text: &str) -> Option<HostEntry> {
-    let (host, port) = text.rsplit_once(':')?;
-    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
-    let host = match host.strip_prefix('[') {
-        Some(inner) => inner.strip_suffix(']')?,
-        None if host.contains(':') => return None,
-        None => host,
-    };
-    doctor_core::netfacts::valid_host_name(host).then(|| HostEntry {
-        host: host.to_owned(),
-        port,
-        purpose: "custom".to_owned(),
-        optional: false,
-    })
+    doctor_core::network::parse_target(text)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

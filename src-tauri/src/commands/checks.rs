@@ -44,15 +44,19 @@ pub async fn app_info(options: tauri::State<'_, Options>) -> Result<AppInfo> {
 }
 
 /// Runs every check, step 2 included for `region` (`None`: detect it from the agent's
-/// files) and through `proxy` when given (`None`: the system's), off the main thread:
-/// reading processes and services takes a moment.
+/// files), through `proxy` when given (`None`: the system's) or a Service Gateway, with
+/// the hosts the user added, off the main thread: reading processes and services takes a
+/// moment.
 #[tauri::command]
 pub async fn run_checks(
     options: tauri::State<'_, Options>,
     session: tauri::State<'_, Session>,
     region: Option<String>,
     proxy: Option<String>,
+    service_gateway: Option<String>,
+    hosts: Option<Vec<String>>,
 ) -> Result<Diagnosis> {
+    let hosts = hosts.unwrap_or_default();
     if let Some(code) = &region {
         if Catalogue::embedded().region(code).is_none() {
             return Err(ErrorCode::RegionUnknown.with(code));
@@ -61,7 +65,7 @@ pub async fn run_checks(
     let engine_options = doctor_core::Options {
         source: options.source(),
         catalogue: None,
-        network: Some(network_options(region, proxy)),
+        network: Some(network_options(region, proxy, service_gateway, &hosts)?),
     };
     let diagnosis =
         tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options))
@@ -70,13 +74,28 @@ pub async fn run_checks(
     Ok(diagnosis)
 }
 
-/// Step 2's settings from the window: an empty proxy field means the system's proxy.
-pub fn network_options(region: Option<String>, proxy: Option<String>) -> NetworkOptions {
-    NetworkOptions {
-        region,
-        proxy: proxy.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
-        ..NetworkOptions::default()
+/// Step 2's settings from the window: an empty proxy or gateway field means none (the
+/// system's proxy); each added host is `NAME:PORT`, and a malformed one is refused.
+pub fn network_options(
+    region: Option<String>,
+    proxy: Option<String>,
+    service_gateway: Option<String>,
+    hosts: &[String],
+) -> Result<NetworkOptions> {
+    let given = |v: Option<String>| v.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    let mut extra_hosts = Vec::new();
+    for h in hosts.iter().map(|h| h.trim()).filter(|h| !h.is_empty()) {
+        extra_hosts.push(
+            doctor_core::network::parse_target(h).ok_or_else(|| ErrorCode::HostInvalid.with(h))?,
+        );
     }
+    Ok(NetworkOptions {
+        region,
+        proxy: given(proxy),
+        service_gateway: given(service_gateway),
+        extra_hosts,
+        ..NetworkOptions::default()
+    })
 }
 
 /// The regions the user can choose, in the catalogue's order.
@@ -116,10 +135,38 @@ mod tests {
 
     #[test]
     fn the_proxy_field_reaches_step_2_and_empty_means_the_systems() {
-        let o = network_options(Some("jp".into()), Some(" proxy.example:8080 ".into()));
+        let o = network_options(
+            Some("jp".into()),
+            Some(" proxy.example:8080 ".into()),
+            None,
+            &[],
+        )
+        .unwrap();
         assert_eq!(o.region.as_deref(), Some("jp"));
         assert_eq!(o.proxy.as_deref(), Some("proxy.example:8080"));
-        assert_eq!(network_options(None, Some("  ".into())).proxy, None);
-        assert_eq!(network_options(None, None).proxy, None);
+        let none = |p: Option<String>| network_options(None, p, None, &[]).unwrap().proxy;
+        assert_eq!(none(Some("  ".into())), None);
+        assert_eq!(none(None), None);
+    }
+
+    #[test]
+    fn the_gateway_and_added_hosts_reach_step_2_and_a_bad_host_is_refused() {
+        let hosts = vec![
+            "sg01.corp.local:8443".to_owned(),
+            " ".to_owned(),
+            "[::1]:443".to_owned(),
+        ];
+        let o = network_options(None, None, Some(" sg01.corp.local ".into()), &hosts).unwrap();
+        assert_eq!(o.service_gateway.as_deref(), Some("sg01.corp.local"));
+        let got: Vec<(&str, u16)> = o
+            .extra_hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.port))
+            .collect();
+        assert_eq!(got, [("sg01.corp.local", 8443), ("::1", 443)]);
+        for bad in ["no-port", "a b:443", "x\r\nHost: evil:443"] {
+            let err = network_options(None, None, None, &[bad.to_owned()]).unwrap_err();
+            assert_eq!(err.code, super::ErrorCode::HostInvalid, "{bad}");
+        }
     }
 }

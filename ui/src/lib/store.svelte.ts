@@ -154,7 +154,18 @@ export class Store {
 
   /** Step 2 through this proxy (empty: the system's), then runs the checks again. */
   async testProxy(proxy: string): Promise<void> {
-    this.checks.proxy = proxy.trim() === "" ? null : proxy.trim();
+    await this.testNetwork(proxy, this.checks.net.serviceGateway ?? "", this.checks.net.hosts.join("\n"));
+  }
+
+  /** Step 2 with these settings (proxy, Service Gateway, added hosts one per line), then
+   * runs the checks again; a malformed host comes back as the error to show. */
+  async testNetwork(proxy: string, gateway: string, hosts: string): Promise<void> {
+    const given = (v: string) => (v.trim() === "" ? null : v.trim());
+    this.checks.net = {
+      proxy: given(proxy),
+      serviceGateway: given(gateway),
+      hosts: hosts.split("\n").map((h) => h.trim()).filter((h) => h !== ""),
+    };
     await this.run();
   }
 

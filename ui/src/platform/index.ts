@@ -21,9 +21,16 @@ export function appInfo(): Promise<AppInfo> {
 }
 
 /** `region`: a catalogue code (`jp`), or null to detect it from the agent's files. */
-/** `proxy`: test step 2 through this proxy (`HOST:PORT` or a URL) instead of the system's. */
-export function runChecks(region: string | null, proxy: string | null = null): Promise<Diagnosis> {
-  return invoke<Diagnosis>("run_checks", { region, proxy });
+/** How step 2 is tested: through `proxy` (`HOST:PORT` or a URL) instead of the system's,
+ * through a Service Gateway, and with further `hosts` (`NAME:PORT`). */
+export interface NetSettings {
+  proxy: string | null;
+  serviceGateway: string | null;
+  hosts: string[];
+}
+
+export function runChecks(region: string | null, net: NetSettings = { proxy: null, serviceGateway: null, hosts: [] }): Promise<Diagnosis> {
+  return invoke<Diagnosis>("run_checks", { region, proxy: net.proxy, serviceGateway: net.serviceGateway, hosts: net.hosts });
 }
 
 /** The note for the network team, from the last checks, in `lang`. */

@@ -17,3 +17,22 @@ pub use crate::netfacts::{
 };
 pub use live::{probe_hosts, NetConfig};
 pub use run::{run, run_blocking, NetworkOptions};
+
+/// `NAME:PORT` or `[IPv6]:PORT` typed by a person (the CLI's `--host`, the app's field) → a
+/// target to test. Names with spaces or control characters are refused, so nothing odd
+/// reaches a CONNECT line.
+pub fn parse_target(text: &str) -> Option<crate::catalogue::HostEntry> {
+    let (host, port) = text.trim().rsplit_once(':')?;
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    let host = match host.strip_prefix('[') {
+        Some(inner) => inner.strip_suffix(']')?,
+        None if host.contains(':') => return None,
+        None => host,
+    };
+    crate::netfacts::valid_host_name(host).then(|| crate::catalogue::HostEntry {
+        host: host.to_owned(),
+        port,
+        purpose: "custom".to_owned(),
+        optional: false,
+    })
+}

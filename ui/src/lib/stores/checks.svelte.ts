@@ -10,9 +10,12 @@ export class ChecksStore {
   diagnosis = $state<Diagnosis | null>(null);
   lastChanges = $state<Change[]>([]);
   running = $state(false);
-  /** The proxy step 2 is tested through (null: the system's). Not kept in the draft: it
-   * may carry a password. */
-  proxy = $state<string | null>(null);
+  /** How step 2 is tested: the proxy (null: the system's), a Service Gateway, added hosts.
+   * Not kept in the draft: the proxy may carry a password. */
+  net = $state<platform.NetSettings>({ proxy: null, serviceGateway: null, hosts: [] });
+  get proxy(): string | null {
+    return this.net.proxy;
+  }
   /** The region the agent's own files name, from the last run that detected one. */
   detected = $state<string | null>(null);
   /** What the last run was asked for, so Next on the region screen runs only when needed. */
@@ -20,7 +23,7 @@ export class ChecksStore {
 
   /** The checks have not run yet for this region and proxy. */
   stale(region: string | null): boolean {
-    return this.#ranWith !== JSON.stringify([region, this.proxy]);
+    return this.#ranWith !== JSON.stringify([region, this.net]);
   }
 
   async loadInfo(): Promise<AppInfo> {
@@ -35,8 +38,8 @@ export class ChecksStore {
     this.running = true;
     try {
       const before = this.diagnosis;
-      const asked = JSON.stringify([region, this.proxy]);
-      const after = await platform.runChecks(region, this.proxy);
+      const asked = JSON.stringify([region, this.net]);
+      const after = await platform.runChecks(region, $state.snapshot(this.net));
       this.#ranWith = asked;
       this.lastChanges = changes(before, after);
       this.diagnosis = after;
