@@ -93,12 +93,12 @@ function installMock(arg) {
       window.__noteSaves = (window.__noteSaves ?? []).concat([a]);
       return true;
     },
-    bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880 }],
+    bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880, size: "5.0 MB" }],
     collect_bundle: (args) => {
       const cb = callbacks.get(args.onProgress.id);
       cb?.({ index: 0, message: { files_done: 12, files_total: 12, bytes_done: 5242880, bytes_total: 5242880, eta_secs: null } });
       return {
-        outcome: { path: "C:\\Users\\admin\\Desktop\\basecamp-doctor_PC-TOKYO-017_20261126-0700.zip", bytes: 812345, files: 12, skipped: [], cut: 0, redactions: 2 },
+        outcome: { path: "C:\\Users\\admin\\Desktop\\basecamp-doctor_PC-TOKYO-017_20261126-0700.zip", bytes: 812345, size: "793.3 KB", files: 12, skipped: [], cut: 0, redactions: 2 },
         inquiry: "inquiry text",
       };
     },

@@ -222,6 +222,8 @@ pub struct BundleOutcome {
     /// Size of the zip.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
+    /// `bytes` as people read it (`812.3 KB`).
+    pub size: String,
     /// Log files in it.
     pub files: usize,
     pub skipped: Vec<SkippedFile>,
@@ -389,6 +391,7 @@ pub fn write_planned_bundle(
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     Ok(BundleOutcome {
         path,
+        size: crate::units::human_bytes(bytes),
         bytes,
         files: contents.logs.len(),
         cut: contents.logs.cut(),

@@ -308,6 +308,8 @@ pub struct SourcePreview {
     pub files: usize,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
+    /// `bytes` as people read it (`5.0 MB`): one formatting for every face.
+    pub size: String,
 }
 
 /// Counts what each folder holds (regular files, links not followed).
@@ -331,6 +333,7 @@ pub fn preview(sources: &[Source]) -> Vec<SourcePreview> {
                 path: s.path.display().to_string(),
                 files,
                 bytes,
+                size: crate::units::human_bytes(bytes),
             }
         })
         .collect()

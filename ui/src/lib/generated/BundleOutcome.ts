@@ -7,6 +7,10 @@ export type BundleOutcome = { path: string,
  */
 bytes: number, 
 /**
+ * `bytes` as people read it (`812.3 KB`).
+ */
+size: string, 
+/**
  * Log files in it.
  */
 files: number, skipped: Array<SkippedFile>, cut: number, redactions: number, 

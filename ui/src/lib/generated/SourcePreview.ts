@@ -3,4 +3,8 @@
 /**
  * A folder the bundle would collect, with how much is in it, for the review screen.
  */
-export type SourcePreview = { label: string, path: string, files: number, bytes: number, };
+export type SourcePreview = { label: string, path: string, files: number, bytes: number, 
+/**
+ * `bytes` as people read it (`5.0 MB`): one formatting for every face.
+ */
+size: string, };
