@@ -66,7 +66,13 @@ async function session(args, { keepDraft = false } = {}) {
   };
   const exec = (script, args = []) => wd("POST", `/session/${id}/execute/sync`, { script, args });
   const close = () => wd("DELETE", `/session/${id}`).catch(() => {});
-  const click = async (css) => wd("POST", `/session/${id}/element/${await find(css)}/click`, {});
+  // As a person would, bring the control to the middle of the window first: the sticky
+  // action bar covers the bottom edge, and a click there would land on the bar.
+  const click = async (css) => {
+    const el = await find(css);
+    await exec("arguments[0].scrollIntoView({ block: 'center' })", [{ [ELEMENT]: el }]);
+    return wd("POST", `/session/${id}/element/${el}/click`, {});
+  };
   const type = async (css, value) => wd("POST", `/session/${id}/element/${await find(css)}/value`, { text: value });
   return { find, findAll, textOf, attr, shot, exec, close, click, type };
 }
