@@ -95,6 +95,7 @@ function installMock(arg) {
     },
     bundle_preview: () => [{ label: "basecamp", path: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\log", files: 12, bytes: 5242880, size: "5.0 MB" }],
     collect_bundle: (args) => {
+      window.__saveRequest = args.request;
       const cb = callbacks.get(args.onProgress.id);
       cb?.({ index: 0, message: { files_done: 12, files_total: 12, bytes_done: 5242880, bytes_total: 5242880, eta_secs: null } });
       return {
@@ -361,6 +362,10 @@ try {
           if (await page.isChecked("[data-testid=keep-draft]")) throw new Error("keep what I typed is ticked by default");
           await page.click("[data-testid=save]");
           await page.waitForSelector("[data-testid=saved]");
+          // The "recipients noted" box travels with the answers, so the text for support
+          // claims it only when it was ticked.
+          const sent = await page.evaluate(() => window.__saveRequest);
+          if (typeof sent?.answers?.recipients_noted !== "boolean") throw new Error(`collect_bundle got ${JSON.stringify(sent?.answers)}`);
           // After success: copy and open the folder are the primary actions; save again
           // is secondary and says it makes a second file.
           for (const id of ["copy", "reveal"]) {

@@ -626,6 +626,23 @@ fn two_bundles_at_once_into_one_folder_both_succeed() {
     assert_eq!(left, ["same-name.zip", "same-name_2.zip"]);
 }
 
+/// The text for support says the Workbench recipients were noted only when the admin ticked
+/// that box (it used to say so whenever Apex One was present).
+#[test]
+fn the_inquiry_claims_the_recipients_were_noted_only_when_they_were() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let d = diagnosis();
+    let cat = Catalogue::embedded();
+    let reminder = doctor_core::Locale::get(Lang::Ja).text("bundle.inquiry.recipients_reminder");
+    for (noted, stem) in [(false, "not-noted"), (true, "noted")] {
+        let mut req = request(&d, &cat, &logs, Limits::default());
+        req.answers.recipients_noted = noted;
+        let outcome = write_bundle(&req, tmp.path(), stem, &NoProgress).unwrap();
+        assert_eq!(outcome.inquiry.contains(reminder), noted, "noted: {noted}");
+    }
+}
+
 #[test]
 fn the_returned_inquiry_is_the_one_in_the_zip() {
     let tmp = tempfile::tempdir().unwrap();

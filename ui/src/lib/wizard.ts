@@ -39,7 +39,8 @@ export interface Draft {
   migrated: "yes" | "no" | null;
   blueBar: "yes" | "no" | null;
   recipientsNoted: boolean;
-  answers: SupportAnswers;
+  /** What was typed for support; "recipients noted" is kept beside it (recipientsNoted). */
+  answers: Omit<SupportAnswers, "recipients_noted">;
   screenshots: { path: string; slot: string; caption: string }[];
   include: { basecampLogs: boolean; agentLogs: boolean; screenshots: boolean };
 }

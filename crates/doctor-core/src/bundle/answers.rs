@@ -20,6 +20,9 @@ pub struct SupportAnswers {
     #[serde(default)]
     pub on_premises_server_gone: bool,
     pub notes: Option<String>,
+    /// The admin ticked "I have noted the current Workbench alert recipients" (step 4).
+    #[serde(default)]
+    pub recipients_noted: bool,
 }
 
 /// A typed answer that cannot be right.
@@ -67,6 +70,7 @@ impl SupportAnswers {
             on_premises_server_guid: tidy(self.on_premises_server_guid),
             on_premises_activation_code: tidy(self.on_premises_activation_code),
             on_premises_server_gone: self.on_premises_server_gone,
+            recipients_noted: self.recipients_noted,
             notes: tidy(self.notes),
         };
         match &answers.business_id {

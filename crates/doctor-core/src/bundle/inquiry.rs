@@ -78,7 +78,11 @@ pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLi
             line(&mut out, l, "bundle.inquiry.apex_agent_guid", guid);
         }
         section(&mut out, Section::ApexOne);
-        let _ = writeln!(out, "{}", l.text("bundle.inquiry.recipients_reminder"));
+        // Said only when the admin ticked the box: the text for support claims nothing
+        // that was not done.
+        if request.answers.recipients_noted {
+            let _ = writeln!(out, "{}", l.text("bundle.inquiry.recipients_reminder"));
+        }
     } else if apex_answers {
         let _ = writeln!(out);
         section(&mut out, Section::ApexOne);

@@ -7,4 +7,8 @@ export type SupportAnswers = { business_id: string | null, apex_one_saas_server_
 /**
  * The old on-premises server no longer exists.
  */
-on_premises_server_gone: boolean, notes: string | null, };
+on_premises_server_gone: boolean, notes: string | null, 
+/**
+ * The admin ticked "I have noted the current Workbench alert recipients" (step 4).
+ */
+recipients_noted: boolean, };

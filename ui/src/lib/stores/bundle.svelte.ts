@@ -40,6 +40,7 @@ export class BundleStore {
             on_premises_activation_code: trim(a.on_premises_activation_code),
             on_premises_server_gone: a.on_premises_server_gone,
             notes: trim(a.notes),
+            recipients_noted: draft.recipientsNoted,
           },
           screenshots: draft.include.screenshots ? draft.screenshots : [],
           agent_logs: draft.include.agentLogs,

@@ -8,7 +8,7 @@ import { emptyDraft, restoreDraft, type DeepReadonly, type Draft, type Screen } 
 
 const SAVE_DELAY_MS = 300;
 
-export type TextAnswer = Exclude<keyof SupportAnswers, "on_premises_server_gone">;
+export type TextAnswer = Exclude<keyof SupportAnswers, "on_premises_server_gone" | "recipients_noted">;
 export type IncludeKey = keyof Draft["include"];
 
 export class DraftStore {
