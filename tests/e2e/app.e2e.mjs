@@ -74,11 +74,30 @@ async function session(args, { keepDraft = false } = {}) {
     return wd("POST", `/session/${id}/element/${el}/click`, {});
   };
   const type = async (css, value) => wd("POST", `/session/${id}/element/${await find(css)}/value`, { text: value });
-  return { find, findAll, textOf, attr, shot, exec, close, click, type };
+  // The screen's primary action is visible without scrolling: scrolled to the top, its
+  // box lies inside the window and it is what a click at its centre would land on.
+  const primaryInView = async (screen) => {
+    const seen = await exec(`
+      document.scrollingElement.scrollTop = 0;
+      return [...document.querySelectorAll('button.primary')].filter((b) => b.offsetParent !== null).map((b) => {
+        const r = b.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        const inside = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+        return { id: b.dataset.testid, w: innerWidth, h: innerHeight, inside, onTop: !!hit && b.contains(hit) };
+      });`);
+    assert(seen.length > 0, `${screen}: no visible primary action`);
+    for (const b of seen) {
+      assert(b.inside && b.onTop, `${screen}: the primary action ${b.id} is not in view in ${b.w}x${b.h}: ${JSON.stringify(b)}`);
+    }
+    return { ...seen[0], id: seen.map((b) => b.id).join("+") };
+  };
+  return { find, findAll, textOf, attr, shot, exec, close, click, type, primaryInView };
 }
 
 const results = [];
 async function test(name, fn) {
+  // E2E_ONLY=<part of a name> runs just the matching tests (while working on one).
+  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -215,7 +234,10 @@ try {
       await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
       await s.click("[data-testid=nav-network]");
       // One cause, one problem: the summary names the inspecting CA; no separate allow-rule problem.
-      const inspection = await waitFor(() => s.find('li.finding[data-id="network.summary"]'), "the step 2 summary");
+      const inspection = await waitFor(() => s.find('li.finding[data-id="network.summary"]'), "the step 2 summary").catch(async (e) => {
+        await s.shot("network-failed.png");
+        throw e;
+      });
       assert((await s.attr(inspection, "class")).includes("fail"), "TLS inspection is a problem");
       assert((await s.textOf(inspection)).includes("Corp SSL Inspection CA"), "the intercepting CA is named");
       const region = await s.find('li.finding[data-id="network.region"]');
@@ -229,6 +251,7 @@ try {
   await test("a new user goes from launch to a saved bundle that holds what was typed", async () => {
     const s = await session(["--scenario", join(scenarios, "windows-apexone-onprem-migrated.json")]);
     let clicks = 0;
+    const inView = [];
     const click = async (css) => {
       clicks += 1;
       await s.click(css);
@@ -236,16 +259,20 @@ try {
     try {
       await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
       await s.shot(`${uiLang}-wizard-1-welcome.png`);
+      inView.push(await s.primaryInView("welcome"));
       await click("[data-testid=next]");
       // This endpoint's files do not name its region: the screen asks, and the admin chooses.
       await waitFor(() => s.find("[data-testid=region-choose]"), "the request to choose a region");
       await click("[data-testid=region-jp]");
       await s.shot(`${uiLang}-wizard-2-region.png`);
+      inView.push(await s.primaryInView("region"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-process] li.finding"), "step 1");
       await s.shot(`${uiLang}-wizard-3-process.png`);
+      inView.push(await s.primaryInView("step 1"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-network]"), "step 2");
+      inView.push(await s.primaryInView("step 2"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-connection]"), "step 3");
       const pre = await s.exec("return document.querySelector('[data-testid=migrated-yes]').checked");
@@ -256,6 +283,7 @@ try {
       await click("[data-testid=capture-no_blue_bar]");
       await waitFor(() => s.find("[data-testid=slot-no_blue_bar] [data-testid=shot] img"), "the captured screenshot's preview", 20000);
       await s.shot(`${uiLang}-wizard-4-connection.png`);
+      inView.push(await s.primaryInView("step 3"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
       await s.type("[data-testid=business-id]", "bad id!");
@@ -265,16 +293,20 @@ try {
       await click("[data-testid=onprem-gone]");
       await s.find("[data-testid=recipients-reminder]");
       await s.shot(`${uiLang}-wizard-5-support.png`);
+      inView.push(await s.primaryInView("step 4"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-review] [data-testid=verdict]"), "the review");
       await s.shot(`${uiLang}-wizard-6-review.png`);
+      inView.push(await s.primaryInView("review"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-save]"), "the save screen");
+      inView.push(await s.primaryInView("save"));
       await click("[data-testid=save]");
       const saved = await waitFor(() => s.find("[data-testid=saved]"), "the saved bundle", 60000);
       const text = await s.textOf(saved);
       assert(text.includes(desktop), `saved on the Desktop: ${text}`);
       await s.shot(`${uiLang}-wizard-7-saved.png`);
+      inView.push(await s.primaryInView("saved"));
       const zips = readdirSync(desktop).filter((n) => n.endsWith(".zip"));
       assert(zips.length === 1, `one zip on the Desktop: ${zips}`);
       const manifest = await unzipManifest(join(desktop, zips[0]));
@@ -284,6 +316,9 @@ try {
       const shot = manifest.screenshots.find((x) => x.slot === "no_blue_bar");
       assert(shot && shot.entry.startsWith("screenshots/"), "the captured screenshot is in the bundle");
       console.log(`     clicks from launch to saved bundle: ${clicks}`);
+      const { w, h } = inView[0];
+      assert(w === 1080 && h === 600, `the walk ran at the default window size, not ${w}x${h}`);
+      console.log(`     primary action in view at ${w}x${h} on ${inView.length} screens: ${inView.map((x) => x.id).join(", ")}`);
     } finally {
       await s.close();
     }

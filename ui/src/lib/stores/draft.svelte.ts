@@ -16,7 +16,13 @@ export class DraftStore {
   /** The last save failed (shown as a warning line); cleared by the next good save. */
   error = $state<CommandError | null>(null);
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #loaded = false;
+  #loaded = $state(false);
+
+  /** The draft on disk has been read: until then nothing is shown to act on, so a click
+   * made while the app starts is not overwritten by what was saved. */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
 
   get value(): DeepReadonly<Draft> {
     return this.#value;
