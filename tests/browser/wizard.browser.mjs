@@ -5,6 +5,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -13,7 +14,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const out = join(here, "out");
 mkdirSync(out, { recursive: true });
-const PORT = 4179;
+// A free port of our own: two runs at once (or a run beside another server) must not meet.
+const PORT = await new Promise((ok, fail) => {
+  const probe = createServer().once("error", fail);
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address();
+    probe.close(() => ok(port));
+  });
+});
 
 /** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
 function installMock(arg) {
