@@ -5,8 +5,8 @@
 use super::{exit, fail, finish, lang_of, LangArg};
 use clap::Args;
 use doctor_core::inventory::{self, Outcome, RegionHint, Secret, Wanted};
+use doctor_core::Locale;
 use doctor_core::Options;
-use doctor_core::{Catalogue, Locale};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -127,17 +127,15 @@ pub fn run(args: InventoryArgs) -> ExitCode {
     } else {
         // This endpoint: its host name and agent ID, as `identity` reads them.
         let source = super::source_of(args.scenario.as_ref());
-        let diagnosed = doctor_core::open_probe(&source).and_then(|probe| {
-            let d = doctor_core::diagnose_with(probe.as_ref(), &Options::default())?;
-            Ok((d, probe))
-        });
-        let (diagnosis, probe) = match diagnosed {
+        let diagnosis = match doctor_core::diagnose(&Options {
+            source,
+            ..Options::default()
+        }) {
             Ok(d) => d,
             Err(e) => return super::engine_error(e, locale),
         };
         let id = diagnosis.identity;
-        agent_region =
-            inventory::agent_region(probe.as_ref(), &Catalogue::embedded(), &diagnosis.os);
+        agent_region = diagnosis.agent_region.map(|r| r.code().to_owned());
         vec![Wanted {
             agent_id: id.xdr_device_id,
             ..Wanted::named(&id.hostname)

@@ -42,6 +42,10 @@ pub struct Diagnosis {
     /// Where the deployment script's install logs are, for the bundle to collect.
     #[serde(default)]
     pub install_logs: Vec<crate::checks::install_log::Source>,
+    /// The region the agent itself is registered to (its `vom_env`, else what its files
+    /// name), whatever region step 2 was asked to test: the console check's default.
+    #[serde(default)]
+    pub agent_region: Option<crate::netfacts::RegionChoice>,
 }
 
 /// Where the facts come from.
@@ -124,7 +128,8 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
     };
     let addresses = probe.addresses();
     let install_logs = checks::install_log::bundle_sources(probe, catalogue, &os);
-    Ok(Diagnosis::assemble(
+    let agent_region = network::region::of_agent(probe, catalogue, &os);
+    let mut diagnosis = Diagnosis::assemble(
         (addresses, install_logs),
         probe.source(),
         os,
@@ -134,7 +139,9 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
         network,
         agent,
         identity,
-    ))
+    );
+    diagnosis.agent_region = agent_region;
+    Ok(diagnosis)
 }
 
 impl Diagnosis {
@@ -169,6 +176,7 @@ impl Diagnosis {
             network,
             agent,
             identity,
+            agent_region: None,
         }
     }
 }

@@ -431,7 +431,7 @@ pub enum RegionChoice {
         file: String,
         /// The text that gave it away, e.g. `api-ap2.xbc.trendmicro.com`.
         evidence: String,
-        /// What kind of evidence decided: `basecamp_server`, `environment`, `region_host`.
+        /// What kind of evidence decided: `basecamp_server`, `environment`, `region_host`, `agent_environment` (its `vom_env`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         basis: Option<String>,
     },

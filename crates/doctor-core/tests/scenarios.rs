@@ -1083,3 +1083,31 @@ fn image_traces_next_to_apex_one_raise_the_clone_risk_to_a_warning() {
     );
     assert_eq!(id.clone_signs, ["sysprep_generalized", "clone_tag"]);
 }
+
+#[test]
+fn the_agents_own_region_is_read_once_and_kept_whatever_region_step_2_tests() {
+    use doctor_core::netfacts::RegionChoice;
+    // windows-64-healthy's agent says `vom_env = prod-us1`; step 2 is asked to test Japan.
+    let path = scenario_dir().join("windows-64-healthy.json");
+    let probe = FixtureProbe::load(&path).unwrap();
+    let options = Options {
+        network: Some(doctor_core::NetworkOptions {
+            region: Some("jp".to_owned()),
+            ..Default::default()
+        }),
+        ..Options::default()
+    };
+    let d = diagnose_with(&probe, &options).expect("checks run");
+    match &d.agent_region {
+        Some(RegionChoice::Detected { code, basis, .. }) => {
+            assert_eq!(code, "us");
+            assert_eq!(basis.as_deref(), Some("agent_environment"));
+        }
+        other => panic!("the agent's region from vom_env, got {other:?}"),
+    }
+    let tested = d.network.as_ref().and_then(|n| n.region.as_ref());
+    assert!(matches!(tested, Some(RegionChoice::Chosen { code }) if code == "jp"));
+    // A machine whose files name no region has none (the console check then asks).
+    let none = diagnose("windows-apexone-onprem-migrated");
+    assert!(none.agent_region.is_none(), "{:?}", none.agent_region);
+}

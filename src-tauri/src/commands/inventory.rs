@@ -4,10 +4,9 @@
 //! `doctor_core::inventory`'s; the endpoint's name and agent ID are the last checks'.
 
 use crate::error::{ErrorCode, Result};
-use crate::session::{lock, Options, Session};
+use crate::session::{lock, Session};
 use doctor_core::finding::Finding;
 use doctor_core::inventory::{self, Outcome, RegionHint, Secret, Wanted};
-use doctor_core::Catalogue;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -38,25 +37,18 @@ pub fn list_api_regions() -> Vec<String> {
 /// `region`: the console's region, or null for the agent's own.
 #[tauri::command]
 pub async fn check_inventory(
-    options: tauri::State<'_, Options>,
     session: tauri::State<'_, Session>,
     key: String,
     region: Option<String>,
 ) -> Result<ConsoleCheck> {
     let key = Secret::new(&key).ok_or_else(|| ErrorCode::ConsoleKey.with(""))?;
-    let (identity, os) = lock(&session.diagnosis)
+    let (identity, agent_region) = lock(&session.diagnosis)
         .as_ref()
-        .map(|d| (d.identity.clone(), d.os.clone()))
-        .ok_or_else(|| ErrorCode::NoChecks.with(""))?;
-    let probe: Arc<dyn doctor_core::probe::Probe> =
-        doctor_core::open_probe(&options.source())?.into();
-    let agent_region = {
-        let probe = probe.clone();
-        tauri::async_runtime::spawn_blocking(move || {
-            inventory::agent_region(probe.as_ref(), &Catalogue::embedded(), &os)
+        .map(|d| {
+            let region = d.agent_region.as_ref().map(|r| r.code().to_owned());
+            (d.identity.clone(), region)
         })
-        .await?
-    };
+        .ok_or_else(|| ErrorCode::NoChecks.with(""))?;
     let api_url = std::env::var(API_URL_ENV)
         .ok()
         .filter(|u| !u.trim().is_empty());

@@ -68,5 +68,6 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
     needs_admin: false,
     addresses: [],
     install_logs: [],
+    agent_region: null,
   };
 }

@@ -322,29 +322,6 @@ pub fn setup_failure(api: &str, e: ApiError, region: RegionHint) -> InventoryRep
     }
 }
 
-/// The region the agent's own files point to (as step 2 finds it), for the API host and
-/// for telling a key from another region apart from a wrong key.
-pub fn agent_region(
-    probe: &dyn crate::probe::Probe,
-    catalogue: &crate::Catalogue,
-    os: &crate::probe::OsFacts,
-) -> Option<String> {
-    let install = crate::layout::install_dir(catalogue, os);
-    let sep = if os.platform == crate::probe::Platform::Windows {
-        "\\"
-    } else {
-        "/"
-    };
-    let dirs = vec![install.clone(), format!("{install}{sep}etc")];
-    crate::network::region::detect(
-        probe,
-        catalogue,
-        &dirs,
-        &crate::layout::log_dir(catalogue, os),
-    )
-    .map(|r| r.code().to_owned())
-}
-
 /// Step 2's proxy choice, except for an API on this computer itself (a test server).
 pub fn proxy_for(
     base_url: &str,

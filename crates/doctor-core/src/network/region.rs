@@ -247,6 +247,38 @@ pub fn detect(
     })
 }
 
+/// The region this agent is registered to, as step 2 decides it when the user did not
+/// choose one: the agent's own `vom_env` value first (its registration, not a trace of
+/// it), then the region its files and logs name. The one rule for every face (step 2, the
+/// console check, the CLI).
+pub fn of_agent(
+    probe: &dyn Probe,
+    catalogue: &Catalogue,
+    os: &crate::probe::OsFacts,
+) -> Option<RegionChoice> {
+    use crate::layout;
+    let install = layout::install_dir(catalogue, os);
+    let sep = if os.platform == crate::probe::Platform::Windows {
+        "\\"
+    } else {
+        "/"
+    };
+    let dirs = vec![install.clone(), format!("{install}{sep}etc")];
+    let values = layout::agent_values(probe, catalogue, os);
+    values
+        .environment
+        .as_deref()
+        .and_then(|env| {
+            let place = format!(
+                "{}\\{}",
+                values.read_from.as_deref().unwrap_or_default(),
+                catalogue.agent.windows.environment_value
+            );
+            from_agent_environment(catalogue, env, &place)
+        })
+        .or_else(|| detect(probe, catalogue, &dirs, &layout::log_dir(catalogue, os)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

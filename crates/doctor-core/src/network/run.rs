@@ -3,7 +3,6 @@
 //! them is `checks::reach`'s job.
 
 use crate::catalogue::Catalogue;
-use crate::layout;
 use crate::netfacts::{NetworkReport, RegionChoice};
 
 /// What the user asked for step 2.
@@ -33,31 +32,7 @@ pub async fn run(
     use crate::network::region;
     let region = match &options.region {
         Some(code) => Some(RegionChoice::Chosen { code: code.clone() }),
-        None => {
-            let install = layout::install_dir(catalogue, os);
-            let sep = if os.platform == crate::probe::Platform::Windows {
-                "\\"
-            } else {
-                "/"
-            };
-            let dirs = vec![install.clone(), format!("{install}{sep}etc")];
-            // The agent's own `vom_env` first: it is its registration, not a trace of it.
-            let values = layout::agent_values(probe, catalogue, os);
-            values
-                .environment
-                .as_deref()
-                .and_then(|env| {
-                    let place = format!(
-                        "{}\\{}",
-                        values.read_from.as_deref().unwrap_or_default(),
-                        catalogue.agent.windows.environment_value
-                    );
-                    region::from_agent_environment(catalogue, env, &place)
-                })
-                .or_else(|| {
-                    region::detect(probe, catalogue, &dirs, &layout::log_dir(catalogue, os))
-                })
-        }
+        None => region::of_agent(probe, catalogue, os),
     };
     let settings = probe.proxy().unwrap_or_default();
     let mut proxy = crate::network::proxy::choose(options.proxy.as_deref(), &settings);

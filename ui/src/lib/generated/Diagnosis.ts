@@ -6,6 +6,7 @@ import type { Identity } from "./Identity";
 import type { NetworkReport } from "./NetworkReport";
 import type { OsFacts } from "./OsFacts";
 import type { ProbeSource } from "./ProbeSource";
+import type { RegionChoice } from "./RegionChoice";
 import type { Source } from "./Source";
 import type { Summary } from "./Summary";
 
@@ -45,4 +46,9 @@ addresses: Array<string>,
 /**
  * Where the deployment script's install logs are, for the bundle to collect.
  */
-install_logs: Array<Source>, };
+install_logs: Array<Source>, 
+/**
+ * The region the agent itself is registered to (its `vom_env`, else what its files
+ * name), whatever region step 2 was asked to test: the console check's default.
+ */
+agent_region: RegionChoice | null, };

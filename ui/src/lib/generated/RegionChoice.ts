@@ -6,6 +6,6 @@ export type RegionChoice = { "reason": "chosen", code: string, } | { "reason": "
  */
 evidence: string, 
 /**
- * What kind of evidence decided: `basecamp_server`, `environment`, `region_host`.
+ * What kind of evidence decided: `basecamp_server`, `environment`, `region_host`, `agent_environment` (its `vom_env`).
  */
 basis?: string | null, };
