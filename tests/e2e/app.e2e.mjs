@@ -272,6 +272,7 @@ try {
       inView.push(await s.primaryInView("step 1"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-network]"), "step 2");
+      await s.shot(`${uiLang}-wizard-4-network.png`);
       inView.push(await s.primaryInView("step 2"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-connection]"), "step 3");
@@ -282,7 +283,7 @@ try {
       // A real capture: three-second countdown, window hidden, screen captured, preview.
       await click("[data-testid=capture-no_blue_bar]");
       await waitFor(() => s.find("[data-testid=slot-no_blue_bar] [data-testid=shot] img"), "the captured screenshot's preview", 20000);
-      await s.shot(`${uiLang}-wizard-4-connection.png`);
+      await s.shot(`${uiLang}-wizard-5-connection.png`);
       inView.push(await s.primaryInView("step 3"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
@@ -292,20 +293,21 @@ try {
       await s.type("[data-testid=business-id]", "A1B2C3D4-E2E");
       await click("[data-testid=onprem-gone]");
       await s.find("[data-testid=recipients-reminder]");
-      await s.shot(`${uiLang}-wizard-5-support.png`);
+      await s.shot(`${uiLang}-wizard-6-support.png`);
       inView.push(await s.primaryInView("step 4"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-review] [data-testid=verdict]"), "the review");
-      await s.shot(`${uiLang}-wizard-6-review.png`);
+      await s.shot(`${uiLang}-wizard-7-review.png`);
       inView.push(await s.primaryInView("review"));
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-save]"), "the save screen");
+      await s.shot(`${uiLang}-wizard-8-save.png`);
       inView.push(await s.primaryInView("save"));
       await click("[data-testid=save]");
       const saved = await waitFor(() => s.find("[data-testid=saved]"), "the saved bundle", 60000);
       const text = await s.textOf(saved);
       assert(text.includes(desktop), `saved on the Desktop: ${text}`);
-      await s.shot(`${uiLang}-wizard-7-saved.png`);
+      await s.shot(`${uiLang}-wizard-9-saved.png`);
       inView.push(await s.primaryInView("saved"));
       const zips = readdirSync(desktop).filter((n) => n.endsWith(".zip"));
       assert(zips.length === 1, `one zip on the Desktop: ${zips}`);
