@@ -111,8 +111,12 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
     ] {
         counts.insert(k.to_owned(), v.to_string());
     }
-    let v = style(report.verdict);
+    let v = style(report.verdict.status());
     writeln!(out, "{v}{}{v:#}", report.verdict_text)?;
+    for u in &report.unchecked {
+        writeln!(out, "  - {}", u.what)?;
+        writeln!(out, "    {dim}{}{dim:#}", u.how)?;
+    }
     writeln!(out, "{}", locale.render("summary.counts", &counts))?;
     out.flush()
 }
