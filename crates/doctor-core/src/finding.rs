@@ -341,3 +341,52 @@ impl Summary {
         i32::from(self.verdict().severity())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(id: &str, step: Step, status: Status) -> Finding {
+        Finding::new(id, step, status, Message::new("x"))
+    }
+
+    #[test]
+    fn something_unchecked_without_a_problem_is_incomplete_never_a_pass() {
+        let ok = [
+            f("a", Step::Process, Status::Pass),
+            f("b", Step::System, Status::Info),
+        ];
+        assert_eq!(Summary::of(&ok).verdict(), Verdict::Pass);
+        assert_eq!(
+            Summary::of(&ok).with_unchecked(true).verdict(),
+            Verdict::Incomplete,
+            "step 2 not run"
+        );
+        let skipped = [
+            f("a", Step::Process, Status::Pass),
+            f("network.region", Step::Network, Status::Skipped),
+        ];
+        let s = Summary::of(&skipped);
+        assert_eq!(s.verdict(), Verdict::Incomplete);
+        assert_eq!(s.exit_code(), 0);
+        let warned = [
+            f("n", Step::Network, Status::Skipped),
+            f("w", Step::Process, Status::Warn),
+        ];
+        assert_eq!(
+            Summary::of(&warned).with_unchecked(true).verdict(),
+            Verdict::Warn
+        );
+        assert_eq!(Summary::of(&warned).exit_code(), 1);
+        // What is unchecked, with how to check it: step 2 first, then each skipped finding.
+        let u = Unchecked::of(&skipped, false);
+        assert_eq!(
+            u.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+            ["network", "network.region"]
+        );
+        assert_eq!(u[1].how.key, "unchecked.network.how");
+        let denied = [f("system.tls12", Step::System, Status::Skipped)];
+        assert_eq!(Unchecked::of(&denied, true)[0].how.key, "unchecked.rerun");
+        assert_eq!(Verdict::Incomplete.status(), Status::Skipped);
+    }
+}

@@ -427,11 +427,7 @@ fn healthy_linux_checks_only_the_tls_roots() {
             ),
             ("agent.basecamp.service", Pass, "agent.service.running"),
             ("agent.wsc.service", Info, "agent.service.not_on_linux"),
-            (
-                "agent.sensor.service",
-                Info,
-                "agent.service.not_on_linux",
-            ),
+            ("agent.sensor.service", Info, "agent.service.not_on_linux"),
             ("agent.registration", Pass, "agent.registration.pass"),
             ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
             ("coexist.deep_security", Info, "coexist.deep_security.none"),
@@ -464,11 +460,7 @@ fn linux_without_the_agent_fails_step_1() {
                 "agent.service.basecamp.not_installed",
             ),
             ("agent.wsc.service", Info, "agent.service.not_on_linux"),
-            (
-                "agent.sensor.service",
-                Info,
-                "agent.service.not_on_linux",
-            ),
+            ("agent.sensor.service", Info, "agent.service.not_on_linux"),
             (
                 "agent.registration",
                 Skipped,
@@ -670,11 +662,7 @@ fn linux_with_one_and_a_half_gigabytes_free_passes_the_disk_check() {
             ),
             ("agent.basecamp.service", Pass, "agent.service.running"),
             ("agent.wsc.service", Info, "agent.service.not_on_linux"),
-            (
-                "agent.sensor.service",
-                Info,
-                "agent.service.not_on_linux",
-            ),
+            ("agent.sensor.service", Info, "agent.service.not_on_linux"),
             ("agent.registration", Pass, "agent.registration.pass"),
             ("coexist.apex_one", Info, "coexist.apex_one.not_on_linux"),
             ("coexist.deep_security", Info, "coexist.deep_security.none"),
@@ -722,11 +710,7 @@ fn a_linux_install_log_with_curl_lacking_tls12_explains_why_nothing_was_installe
                 "agent.service.basecamp.not_installed",
             ),
             ("agent.wsc.service", Info, "agent.service.not_on_linux"),
-            (
-                "agent.sensor.service",
-                Info,
-                "agent.service.not_on_linux",
-            ),
+            ("agent.sensor.service", Info, "agent.service.not_on_linux"),
             (
                 "agent.registration",
                 Skipped,

@@ -112,7 +112,11 @@ impl SupportAnswers {
             switch_done: self.switch_done,
             switch_date: tidy(self.switch_date),
         };
-        if let Some(id) = answers.business_id.as_ref().filter(|id| !valid_business_id(id)) {
+        if let Some(id) = answers
+            .business_id
+            .as_ref()
+            .filter(|id| !valid_business_id(id))
+        {
             return Err(AnswerError::BusinessId(id.clone()));
         }
         if let Some(date) = answers.switch_date.as_ref() {
@@ -125,8 +129,7 @@ impl SupportAnswers {
         let not_managed = answers.managed_by_on_premises == Some(false);
         let date_without_switch =
             answers.switch_date.is_some() && answers.switch_done != Some(true);
-        if (not_managed && (step3_given || answers.switch_date.is_some())) || date_without_switch
-        {
+        if (not_managed && (step3_given || answers.switch_date.is_some())) || date_without_switch {
             return Err(AnswerError::Step3Inconsistent);
         }
         Ok(answers)
@@ -159,7 +162,11 @@ impl SupportAnswers {
 /// 4), when it is not; `None` when nothing is added.
 pub fn judged(answers: &SupportAnswers, diagnosis: &Diagnosis) -> Option<Diagnosis> {
     let typed = given(&answers.business_id)?;
-    if diagnosis.findings.iter().any(|f| f.id == "agent.business_id") {
+    if diagnosis
+        .findings
+        .iter()
+        .any(|f| f.id == "agent.business_id")
+    {
         return None;
     }
     let finding = crate::checks::agent_facts::business_id_mismatch(&diagnosis.agent, typed)?;
@@ -362,7 +369,11 @@ mod tests {
         assert!(step3(Some(true), None, Some(true), Some("2026-11-26")).is_ok());
         let none = step3(None, None, None, Some("  ")).unwrap_or_default();
         assert_eq!(
-            (none.managed_by_on_premises, none.switch_done, none.switch_date),
+            (
+                none.managed_by_on_premises,
+                none.switch_done,
+                none.switch_date
+            ),
             (None, None, None)
         );
         for bad in ["2026-11-27", "2026-13-01", "26/11/2026", "yesterday"] {

@@ -160,8 +160,8 @@ pub(crate) fn write(
             })
             .collect()
     };
-    let apex_one = answers.iter().any(|a| a.section == Section::ApexOne)
-        || d.coexistence.apex_one.is_some();
+    let apex_one =
+        answers.iter().any(|a| a.section == Section::ApexOne) || d.coexistence.apex_one.is_some();
     for step in Step::ALL {
         // No Apex One row where there is no Apex One (neither on this endpoint nor in the
         // answers): the "none found" line is left out.
@@ -283,7 +283,6 @@ pub(crate) fn write(
     );
     out.write_all(h.as_bytes())
 }
-
 
 /// The table of collected files, streamed through `out` every 64 KiB.
 fn write_files(
