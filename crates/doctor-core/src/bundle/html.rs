@@ -28,6 +28,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Catalogue text for the page: escaped, with its code (commands, paths; marked with
+/// backticks in the catalogues) shown as code, never as literal backticks. An unpaired
+/// backtick stays as typed.
+fn rich(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", escape(p))
+            } else {
+                escape(p)
+            }
+        })
+        .collect()
+}
+
 /// Standard base64 (RFC 4648) for data URIs; a few lines, not worth a dependency.
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -57,6 +78,7 @@ h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e
 .chip{flex:0 0 6.5em;text-align:center;font-size:.8em;font-weight:bold;color:#fff;border-radius:999px;padding:2px 8px;height:fit-content}
 .chip.pass{background:#1e7b34}.chip.warn{background:#8a5a00}.chip.fail{background:#b3261e}.chip.info{background:#1f5f99}.chip.skipped{background:#5f6368}
 .remedy{background:#eef6f5;padding:4px 10px;border-radius:6px;margin:4px 0}
+code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono",monospace;font-size:.9em;background:#eef0f1;padding:0 3px;border-radius:3px}
 table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #d5d9dc;padding:3px 6px;text-align:left;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em;margin:4px 0}dt{color:#5f6368}dd{margin:0;overflow-wrap:anywhere}
 .shot img{max-width:100%;border:1px solid #d5d9dc}.shot figcaption{font-size:.85em;color:#5f6368}
@@ -118,7 +140,8 @@ pub(crate) fn write(
         ("pass", s.pass),
         ("warn", s.warn),
         ("fail", s.fail),
-        ("skipped", s.skipped),
+        // Everything not checked, step 2 not run included (it has no finding of its own).
+        ("skipped", d.unchecked.len().max(s.skipped)),
         ("info", s.info),
     ]
     .iter()
@@ -136,8 +159,8 @@ pub(crate) fn write(
             let _ = write!(
                 h,
                 "<li>{}<small>{}</small></li>",
-                escape(&l.message(&u.what)),
-                escape(&l.message(&u.how))
+                rich(&l.message(&u.what)),
+                rich(&l.message(&u.how))
             );
         }
         h.push_str("</ul>");
@@ -182,14 +205,14 @@ pub(crate) fn write(
                 "<div class=\"f\"><span class=\"chip {}\">{}</span><div><div>{}</div>",
                 r.status.as_str(),
                 escape(&r.status_text),
-                escape(&r.message)
+                rich(&r.message)
             );
             if let (Some(remedy), true) = (&r.remedy, r.show_remedy) {
                 let _ = write!(
                     h,
                     "<div class=\"remedy\"><strong>{}</strong>: {}</div>",
                     t("label.remedy"),
-                    escape(remedy)
+                    rich(remedy)
                 );
             }
             if !r.evidence.is_empty() {
@@ -333,6 +356,15 @@ fn write_files(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_in_catalogue_text_is_shown_as_code_never_as_backticks() {
+        assert_eq!(
+            super::rich("Run `a <b>` now"),
+            "Run <code>a &lt;b&gt;</code> now"
+        );
+        assert_eq!(super::rich("one ` alone"), "one ` alone");
+    }
+
     #[test]
     fn base64_matches_rfc_4648() {
         assert_eq!(super::base64(b""), "");
