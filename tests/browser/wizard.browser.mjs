@@ -91,7 +91,7 @@ function installMock(arg) {
         .filter((f) => f.step !== "network" && f.status !== "fail" && f.status !== "warn")
         .concat([finding("network.region", "network", "skipped", "network.region.unknown", {}, { key: "network.region.unknown.remedy" })]);
       // The engine's verdict: nothing failed, but something is not checked.
-      const unchecked = [{ id: "network.region", step: "network", what: { key: "network.region.unknown", params: {} }, how: { key: "unchecked.network.how" } }];
+      const unchecked = [{ id: "network.region", step: "network", what: { key: "network.region.unknown", params: {} }, how: { key: "network.region.unknown.remedy" } }];
       return { ...diagnosis, findings, unchecked, network: { ...diagnosis.network, region: null }, summary: { verdict: "incomplete", pass: 2, info: 2, skipped: 1, warn: 0, fail: 0 } };
     },
     network_note: (a) => `NOTE ${a.lang}: allow *.xbc.trendmicro.com:443`,
@@ -483,7 +483,7 @@ try {
       if ((await page.getAttribute("[data-testid=verdict]", "data-verdict")) !== "incomplete") throw new Error("the review does not show the engine's incomplete");
       if (!verdict.includes(appText(lang, "verdict.incomplete"))) throw new Error(`the review's verdict is not the engine's: ${verdict}`);
       const how = await page.innerText("[data-testid=unchecked]");
-      if (!how.includes(appText(lang, "unchecked.network.how"))) throw new Error(`how to check it is not shown: ${how}`);
+      if (!how.includes(appText(lang, "network.region.unknown.remedy"))) throw new Error(`how to check it is not shown: ${how}`);
       await page.screenshot({ path: join(out, `${lang}-unknown-review.png`) });
       results.push([name, true]);
       console.log(`ok   ${name}`);

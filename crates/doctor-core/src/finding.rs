@@ -263,13 +263,14 @@ impl Unchecked {
             });
         }
         for f in findings.iter().filter(|f| f.status == Status::Skipped) {
-            let how = if f.step == Step::Network {
-                Message::new("unchecked.network.how")
-            } else {
-                f.remedy
-                    .clone()
-                    .unwrap_or_else(|| Message::new("unchecked.rerun"))
-            };
+            // Its own remedy when it has one (e.g. choose the region), else: check again.
+            let how = f.remedy.clone().unwrap_or_else(|| {
+                Message::new(if f.step == Step::Network {
+                    "unchecked.network.rerun"
+                } else {
+                    "unchecked.rerun"
+                })
+            });
             out.push(Unchecked {
                 id: f.id.clone(),
                 step: f.step,
@@ -384,7 +385,14 @@ mod tests {
             u.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
             ["network", "network.region"]
         );
-        assert_eq!(u[1].how.key, "unchecked.network.how");
+        assert_eq!(u[0].how.key, "unchecked.network.how");
+        assert_eq!(u[1].how.key, "unchecked.network.rerun");
+        let with_remedy = [f("network.region", Step::Network, Status::Skipped)
+            .remedy(Message::new("network.region.unknown.remedy"))];
+        assert_eq!(
+            Unchecked::of(&with_remedy, true)[0].how.key,
+            "network.region.unknown.remedy"
+        );
         let denied = [f("system.tls12", Step::System, Status::Skipped)];
         assert_eq!(Unchecked::of(&denied, true)[0].how.key, "unchecked.rerun");
         assert_eq!(Verdict::Incomplete.status(), Status::Skipped);

@@ -80,7 +80,7 @@ function unchecked(findings: Finding[], networkRan: boolean): Unchecked[] {
     out.push({ id: "network", step: "network", what: { key: "unchecked.network.not_run" }, how: { key: "unchecked.network.how" } });
   }
   for (const f of findings.filter((f) => f.status === "skipped")) {
-    const how = f.step === "network" ? { key: "unchecked.network.how" } : (f.remedy ?? { key: "unchecked.rerun" });
+    const how = f.remedy ?? { key: f.step === "network" ? "unchecked.network.rerun" : "unchecked.rerun" };
     out.push({ id: f.id, step: f.step, what: f.message, how });
   }
   return out;
