@@ -154,6 +154,11 @@ pub(crate) fn write(
     );
     // What was not checked, with how to check it: why the verdict is not "no problems".
     if !d.unchecked.is_empty() {
+        // The incomplete verdict's own sentence leads into the list; after another it is
+        // named.
+        if d.summary.verdict() != crate::finding::Verdict::Incomplete {
+            let _ = write!(h, "<p>{}</p>", t("bundle.report.unchecked"));
+        }
         h.push_str("<ul class=\"unchecked\">");
         for u in &d.unchecked {
             let _ = write!(
