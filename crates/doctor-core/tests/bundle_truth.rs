@@ -253,6 +253,17 @@ fn without_apex_one_there_are_no_apex_one_rows() {
         assert!(!b.html.contains(en(key)), "{key} in the report");
     }
     assert!(!b.html.contains("Apex One"), "Apex One named in the report");
+    // "Not managed by on-premises Apex One" adds no Apex One row either.
+    let b = bundle(&d, step3(Some(false), None, None, None), Lang::En, None);
+    assert!(!b.html.contains("Apex One"), "Apex One named in the report");
+    assert!(
+        !b.inquiry.contains("Apex One"),
+        "Apex One named in the inquiry"
+    );
+    assert_eq!(
+        b.value["answers"]["managed_by_on_premises"], false,
+        "kept in the manifest"
+    );
     // Said by the admin, Apex One is present: its rows are back.
     let b = bundle(&d, step3(Some(true), None, None, None), Lang::En, None);
     assert!(b.inquiry.contains(en("bundle.inquiry.saas_guid")));

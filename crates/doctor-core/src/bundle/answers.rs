@@ -242,7 +242,9 @@ pub fn lines(answers: &SupportAnswers, diagnosis: &Diagnosis) -> Vec<AnswerLine>
         &answers.business_id,
     )];
     let apex_one = diagnosis.coexistence.apex_one.is_some() || answers.any_apex_one();
-    if apex_one || answers.any_step3() {
+    // "Not managed by on-premises Apex One" on an endpoint without Apex One says nothing
+    // about Apex One worth a row.
+    if apex_one || (answers.any_step3() && answers.managed_by_on_premises != Some(false)) {
         out.push(said(
             "bundle.inquiry.step3_managed",
             answers.managed_by_on_premises,
