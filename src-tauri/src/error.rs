@@ -33,6 +33,10 @@ pub enum ErrorCode {
     Capture,
     #[serde(rename = "error.business_id")]
     BusinessId,
+    #[serde(rename = "error.switch_date")]
+    SwitchDate,
+    #[serde(rename = "error.step3_inconsistent")]
+    Step3Inconsistent,
     #[serde(rename = "error.no_destination")]
     NoDestination,
     #[serde(rename = "error.no_checks")]
@@ -116,6 +120,8 @@ impl From<AnswerError> for Error {
     fn from(e: AnswerError) -> Error {
         let code = match &e {
             AnswerError::BusinessId(_) => ErrorCode::BusinessId,
+            AnswerError::SwitchDate(_) => ErrorCode::SwitchDate,
+            AnswerError::Step3Inconsistent => ErrorCode::Step3Inconsistent,
         };
         Error::new(code, e)
     }
@@ -170,6 +176,8 @@ mod tests {
             ScreenshotBroken,
             Capture,
             BusinessId,
+            SwitchDate,
+            Step3Inconsistent,
             NoDestination,
             NoChecks,
             NoBundle,

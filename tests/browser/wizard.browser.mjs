@@ -4,7 +4,7 @@
 // Usage: node tests/browser/wizard.browser.mjs   (after `npm run ui:build`)
 
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,9 @@ const PORT = await new Promise((ok, fail) => {
     probe.close(() => ok(port));
   });
 });
+const catalogues = Object.fromEntries(["ja", "en"].map((l) => [l, JSON.parse(readFileSync(join(root, `locales/${l}.json`), "utf8"))]));
+/** What the window shows for `key`: its app variant when there is one. */
+const appText = (lang, key) => catalogues[lang][`${key}.app`] ?? catalogues[lang][key];
 
 /** Installed before the app's code: a stand-in for Tauri's IPC with a fixed machine. */
 function installMock(arg) {
@@ -51,6 +54,7 @@ function installMock(arg) {
       questions: [{ id: "business_id", required: true }, { id: "basecamp_logs", required: true }, { id: "on_premises_server", required: true }],
     },
     summary: { verdict: "fail", pass: 2, info: 2, skipped: 0, warn: 1, fail: 1 },
+    unchecked: [],
     network: { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] },
   };
   const handlers = {
@@ -94,7 +98,9 @@ function installMock(arg) {
       const findings = diagnosis.findings
         .filter((f) => f.step !== "network" && f.status !== "fail" && f.status !== "warn")
         .concat([finding("network.region", "network", "skipped", "network.region.unknown", {}, { key: "network.region.unknown.remedy" })]);
-      return { ...diagnosis, findings, network: { ...diagnosis.network, region: null }, summary: { verdict: "pass", pass: 2, info: 2, skipped: 1, warn: 0, fail: 0 } };
+      // The engine's verdict: nothing failed, but something is not checked.
+      const unchecked = [{ id: "network.region", step: "network", what: { key: "network.region.unknown", params: {} }, how: { key: "network.region.unknown.remedy" } }];
+      return { ...diagnosis, findings, unchecked, network: { ...diagnosis.network, region: null }, summary: { verdict: "incomplete", pass: 2, info: 2, skipped: 1, warn: 0, fail: 0 } };
     },
     network_note: (a) => `NOTE ${a.lang}: allow *.xbc.trendmicro.com:443`,
     save_network_note: (a) => {
@@ -347,12 +353,22 @@ try {
           // And an image file chosen in the dialog.
           await page.click("[data-testid=add-blue_bar]");
           await page.waitForFunction(() => document.querySelectorAll("[data-testid=slot-blue_bar] [data-testid=shot] img").length === 2);
+          // Was the destination switched, and when: a date in the future is refused.
+          await page.click("[data-testid=switched-yes]");
+          await page.fill("[data-testid=switch-date]", "2999-01-01");
+          await page.waitForSelector("[data-testid=switch-date-error]");
+          await page.fill("[data-testid=switch-date]", "2026-10-01");
+          await page.waitForFunction(() => !document.querySelector("[data-testid=switch-date-error]"));
         }
         if (screen === "support") {
           await page.fill("[data-testid=business-id]", "A1B2C3D4-BROWSER");
           await page.waitForSelector("[data-testid=recipients-reminder]");
         }
         if (screen === "review") {
+          // The headline is the engine's verdict, as the engine said it.
+          const shown = await page.getAttribute("[data-testid=verdict]", "data-verdict");
+          if (shown !== "fail") throw new Error(`the review shows ${shown}, not the engine's fail`);
+          if (!(await page.innerText("[data-testid=verdict]")).includes(appText(lang, "verdict.fail"))) throw new Error("the review's verdict is not the engine's");
           // The optional console check: a password field, the verdict as a finding, and
           // the key in no saved draft.
           await page.fill("[data-testid=console-key]", "v1-browser-test-key");
@@ -374,6 +390,10 @@ try {
           // claims it only when it was ticked.
           const sent = await page.evaluate(() => window.__saveRequest);
           if (typeof sent?.answers?.recipients_noted !== "boolean") throw new Error(`collect_bundle got ${JSON.stringify(sent?.answers)}`);
+          // Step 3's answers travel with the others, as answered on step 3.
+          const a = sent.answers;
+          if (a.managed_by_on_premises !== true || a.blue_bar_shown !== true || a.switch_done !== true || a.switch_date !== "2026-10-01")
+            throw new Error(`step 3's answers did not reach collect_bundle: ${JSON.stringify(a)}`);
           // After success: copy and open the folder are the primary actions; save again
           // is secondary and says it makes a second file.
           for (const id of ["copy", "reveal"]) {
@@ -467,6 +487,11 @@ try {
       if ((await page.innerText("body")).includes(lang === "ja" ? "問題が見つかりませんでした" : "No problems were found on this endpoint")) throw new Error("the review says the endpoint has no problems");
       const items = await page.locator("[data-testid=unchecked]").count();
       if (items !== 1) throw new Error(`${items} unchecked items listed`);
+      // The engine's "incomplete", with its list of what is unchecked and how to check it.
+      if ((await page.getAttribute("[data-testid=verdict]", "data-verdict")) !== "incomplete") throw new Error("the review does not show the engine's incomplete");
+      if (!verdict.includes(appText(lang, "verdict.incomplete"))) throw new Error(`the review's verdict is not the engine's: ${verdict}`);
+      const how = await page.innerText("[data-testid=unchecked]");
+      if (!how.includes(appText(lang, "network.region.unknown.remedy"))) throw new Error(`how to check it is not shown: ${how}`);
       await page.screenshot({ path: join(out, `${lang}-unknown-review.png`) });
       results.push([name, true]);
       console.log(`ok   ${name}`);

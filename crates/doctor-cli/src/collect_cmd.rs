@@ -108,7 +108,14 @@ pub fn collect(args: CollectArgs) -> ExitCode {
         p.insert(
             "verdict".to_owned(),
             locale
-                .text(&format!("verdict.{}", file.verdict.as_str()))
+                .text(&format!(
+                    "verdict.{}",
+                    match file.verdict {
+                        // The file says `skipped` for a run with something not checked.
+                        doctor_core::Status::Skipped => "incomplete",
+                        v => v.as_str(),
+                    }
+                ))
                 .to_owned(),
         );
         let mut text = locale.render("collect.cli.saved", &p);

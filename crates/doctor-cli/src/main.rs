@@ -176,12 +176,35 @@ struct BundleArgs {
     /// Your Vision One Business ID (console: account icon → Business Profile).
     #[arg(long, value_name = "ID")]
     business_id: Option<String>,
+    /// Step 3: this endpoint was managed by on-premises Apex One or Virus Buster Corp. Left
+    /// out: not answered (the bundle says so).
+    #[arg(long, value_name = "yes|no")]
+    apex_one_on_premises: Option<YesNo>,
+    /// Step 3: the old Apex One console shows the blue bar about Vision One.
+    #[arg(long, value_name = "yes|no")]
+    blue_bar: Option<YesNo>,
+    /// Step 3: the connection destination was switched (the blue bar's Details).
+    #[arg(long, value_name = "yes|no")]
+    switched: Option<YesNo>,
+    /// Step 3: the date it was switched (YYYY-MM-DD, not in the future; with --switched yes).
+    #[arg(long, value_name = "DATE")]
+    switched_on: Option<String>,
     /// Most bytes of logs to collect, newest first (e.g. 500M, 2G).
     #[arg(long, value_name = "SIZE", default_value = "1G")]
     max_size: String,
     /// Print one JSON object (path, bytes, files, skipped) instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum YesNo {
+    Yes,
+    No,
+}
+
+fn yes(v: Option<YesNo>) -> Option<bool> {
+    v.map(|v| v == YesNo::Yes)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -508,6 +531,10 @@ fn bundle(args: BundleArgs) -> ExitCode {
     };
     let answers = bundle::SupportAnswers {
         business_id: args.business_id.clone(),
+        managed_by_on_premises: yes(args.apex_one_on_premises),
+        blue_bar_shown: yes(args.blue_bar),
+        switch_done: yes(args.switched),
+        switch_date: args.switched_on.clone(),
         ..Default::default()
     };
     let answers = match answers.checked() {

@@ -106,13 +106,18 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
         ("pass", s.pass),
         ("warn", s.warn),
         ("fail", s.fail),
-        ("skipped", s.skipped),
+        // Everything not checked, step 2 not run included (it has no finding of its own).
+        ("skipped", report.unchecked.len().max(s.skipped)),
         ("info", s.info),
     ] {
         counts.insert(k.to_owned(), v.to_string());
     }
-    let v = style(report.verdict);
+    let v = style(report.verdict.status());
     writeln!(out, "{v}{}{v:#}", report.verdict_text)?;
+    for u in &report.unchecked {
+        writeln!(out, "  - {}", u.what)?;
+        writeln!(out, "    {dim}{}{dim:#}", u.how)?;
+    }
     writeln!(out, "{}", locale.render("summary.counts", &counts))?;
     out.flush()
 }

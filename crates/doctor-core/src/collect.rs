@@ -231,7 +231,8 @@ pub fn build(diagnosis: &Diagnosis, site_hint: Option<String>) -> CollectFile {
             })
             .filter(|s: &String| !s.is_empty()),
         addresses,
-        verdict: diagnosis.summary.verdict(),
+        // A Status here (fleet reads it): an incomplete run is `skipped`, never `pass`.
+        verdict: diagnosis.summary.verdict().status(),
         exit_code: diagnosis.summary.exit_code(),
         summary: diagnosis.summary.clone(),
         findings,

@@ -5,7 +5,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::checks::{self, Coexistence};
-use crate::finding::{Finding, Summary};
+use crate::finding::{Finding, Summary, Unchecked};
 use crate::identity::{self, Identity};
 use crate::layout::AgentFacts;
 use crate::netfacts::NetworkReport;
@@ -26,6 +26,10 @@ pub struct Diagnosis {
     /// Which other agents are here; decides the questions of step 4.
     pub coexistence: Coexistence,
     pub summary: Summary,
+    /// What was not checked and how to check it (`summary.verdict` is `incomplete` when
+    /// this is not empty and nothing failed).
+    #[serde(default)]
+    pub unchecked: Vec<Unchecked>,
     /// Step 2's results, when the network was checked.
     #[serde(default)]
     pub network: Option<NetworkReport>,
@@ -145,6 +149,16 @@ pub fn diagnose_with(probe: &dyn Probe, options: &Options) -> Result<Diagnosis, 
 }
 
 impl Diagnosis {
+    /// This diagnosis with one more finding (judged after the checks, e.g. the Business ID
+    /// typed at save time), in step order, with the summary and verdict made again.
+    pub fn with_finding(mut self, finding: Finding) -> Diagnosis {
+        self.findings.push(finding);
+        self.findings.sort_by_key(|f| f.step);
+        self.summary = Summary::of(&self.findings).with_unchecked(self.network.is_none());
+        self.unchecked = Unchecked::of(&self.findings, self.network.is_some());
+        self
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn assemble(
         (addresses, install_logs): (
@@ -170,7 +184,8 @@ impl Diagnosis {
             source,
             os,
             catalogue_version: catalogue.version.clone(),
-            summary: Summary::of(&findings),
+            summary: Summary::of(&findings).with_unchecked(network.is_none()),
+            unchecked: Unchecked::of(&findings, network.is_some()),
             findings,
             coexistence,
             network,

@@ -191,12 +191,104 @@ impl Finding {
     }
 }
 
+/// The one overall verdict every face shows (the CLI, the report, the text for support, the
+/// app's review). `Incomplete`: nothing failed or needs attention, but something was not
+/// checked — never passed off as OK.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    #[default]
+    Pass,
+    Incomplete,
+    Warn,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+
+    /// As for [`Status::severity`]: an incomplete check is not a warning (exit code 0).
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Pass | Verdict::Incomplete => 0,
+            Verdict::Warn => 1,
+            Verdict::Fail => 2,
+        }
+    }
+
+    /// The worst status present, for files that record a [`Status`] (collect): an
+    /// incomplete run is `skipped` there, never `pass`.
+    pub fn status(self) -> Status {
+        match self {
+            Verdict::Pass => Status::Pass,
+            Verdict::Incomplete => Status::Skipped,
+            Verdict::Warn => Status::Warn,
+            Verdict::Fail => Status::Fail,
+        }
+    }
+}
+
+/// Something that was not checked, with how to check it: what makes a verdict
+/// `incomplete`. `id` is the skipped finding's id, or `network` when step 2 did not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Unchecked {
+    pub id: String,
+    pub step: Step,
+    /// What was not checked (the skipped finding's own message, which carries the reason).
+    pub what: Message,
+    /// How to check it (a key with an `.app` variant where the CLI and the app differ).
+    pub how: Message,
+}
+
+impl Unchecked {
+    /// What `findings` left unchecked: step 2 when it did not run (`network_ran` false),
+    /// then every skipped finding in order.
+    pub fn of(findings: &[Finding], network_ran: bool) -> Vec<Unchecked> {
+        let mut out = Vec::new();
+        if !network_ran {
+            out.push(Unchecked {
+                id: "network".into(),
+                step: Step::Network,
+                what: Message::new("unchecked.network.not_run"),
+                how: Message::new("unchecked.network.how"),
+            });
+        }
+        for f in findings.iter().filter(|f| f.status == Status::Skipped) {
+            // Its own remedy when it has one (e.g. choose the region), else: check again.
+            let how = f.remedy.clone().unwrap_or_else(|| {
+                Message::new(if f.step == Step::Network {
+                    "unchecked.network.rerun"
+                } else {
+                    "unchecked.rerun"
+                })
+            });
+            out.push(Unchecked {
+                id: f.id.clone(),
+                step: f.step,
+                what: f.message.clone(),
+                how,
+            });
+        }
+        out
+    }
+}
+
 /// Counts per status and the overall verdict of a set of findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
-    /// The worst status present (`fail`, `warn`, else `pass`): the one verdict every face shows.
-    pub verdict: Status,
+    /// `fail`, else `warn`, else `incomplete` when something was not checked, else `pass`:
+    /// the one verdict every face shows.
+    pub verdict: Verdict,
     pub pass: usize,
     pub info: usize,
     pub skipped: usize,
@@ -205,6 +297,8 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of `findings`; a skipped finding makes a run without problems
+    /// `incomplete`.
     pub fn of(findings: &[Finding]) -> Self {
         let mut s = Summary::default();
         for f in findings {
@@ -216,27 +310,91 @@ impl Summary {
                 Status::Fail => s.fail += 1,
             }
         }
-        s.verdict = s.worst();
+        s.verdict = s.worst(false);
         s
     }
 
-    /// The worst status present: `fail`, `warn`, or `pass` when neither occurs.
-    pub fn verdict(&self) -> Status {
+    /// Also something that has no finding of its own was not checked (step 2 not run).
+    pub fn with_unchecked(mut self, unchecked: bool) -> Self {
+        self.verdict = self.worst(unchecked);
+        self
+    }
+
+    pub fn verdict(&self) -> Verdict {
         self.verdict
     }
 
-    fn worst(&self) -> Status {
+    fn worst(&self, unchecked: bool) -> Verdict {
         if self.fail > 0 {
-            Status::Fail
+            Verdict::Fail
         } else if self.warn > 0 {
-            Status::Warn
+            Verdict::Warn
+        } else if self.skipped > 0 || unchecked {
+            Verdict::Incomplete
         } else {
-            Status::Pass
+            Verdict::Pass
         }
     }
 
-    /// The CLI's exit code for this summary: 0 all pass, 1 warnings, 2 failures.
+    /// The CLI's exit code for this summary: 0 no warnings or failures (all passed, or
+    /// incomplete), 1 warnings, 2 failures.
     pub fn exit_code(&self) -> i32 {
         i32::from(self.verdict().severity())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(id: &str, step: Step, status: Status) -> Finding {
+        Finding::new(id, step, status, Message::new("x"))
+    }
+
+    #[test]
+    fn something_unchecked_without_a_problem_is_incomplete_never_a_pass() {
+        let ok = [
+            f("a", Step::Process, Status::Pass),
+            f("b", Step::System, Status::Info),
+        ];
+        assert_eq!(Summary::of(&ok).verdict(), Verdict::Pass);
+        assert_eq!(
+            Summary::of(&ok).with_unchecked(true).verdict(),
+            Verdict::Incomplete,
+            "step 2 not run"
+        );
+        let skipped = [
+            f("a", Step::Process, Status::Pass),
+            f("network.region", Step::Network, Status::Skipped),
+        ];
+        let s = Summary::of(&skipped);
+        assert_eq!(s.verdict(), Verdict::Incomplete);
+        assert_eq!(s.exit_code(), 0);
+        let warned = [
+            f("n", Step::Network, Status::Skipped),
+            f("w", Step::Process, Status::Warn),
+        ];
+        assert_eq!(
+            Summary::of(&warned).with_unchecked(true).verdict(),
+            Verdict::Warn
+        );
+        assert_eq!(Summary::of(&warned).exit_code(), 1);
+        // What is unchecked, with how to check it: step 2 first, then each skipped finding.
+        let u = Unchecked::of(&skipped, false);
+        assert_eq!(
+            u.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+            ["network", "network.region"]
+        );
+        assert_eq!(u[0].how.key, "unchecked.network.how");
+        assert_eq!(u[1].how.key, "unchecked.network.rerun");
+        let with_remedy = [f("network.region", Step::Network, Status::Skipped)
+            .remedy(Message::new("network.region.unknown.remedy"))];
+        assert_eq!(
+            Unchecked::of(&with_remedy, true)[0].how.key,
+            "network.region.unknown.remedy"
+        );
+        let denied = [f("system.tls12", Step::System, Status::Skipped)];
+        assert_eq!(Unchecked::of(&denied, true)[0].how.key, "unchecked.rerun");
+        assert_eq!(Verdict::Incomplete.status(), Status::Skipped);
     }
 }

@@ -42,7 +42,7 @@ pub use checks::install_log;
 pub use diagnosis::{
     diagnose, diagnose_with, open_probe, DiagnoseError, Diagnosis, Options, Source,
 };
-pub use finding::{Evidence, Finding, Message, Status, Step};
+pub use finding::{Evidence, Finding, Message, Status, Step, Unchecked, Verdict};
 pub use i18n::{Lang, Locale};
 pub use layout::AgentFacts;
 pub use network::NetworkOptions;

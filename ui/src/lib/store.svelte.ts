@@ -195,13 +195,19 @@ export class Store {
   }
 
   setMigrated(v: "yes" | "no"): void {
-    this.drafts.setMigrated(v);
+    this.drafts.setMigrated(v, true);
   }
   setBlueBar(v: "yes" | "no"): void {
     this.drafts.setBlueBar(v);
   }
   setRecipientsNoted(v: boolean): void {
     this.drafts.setRecipientsNoted(v);
+  }
+  setSwitchDone(v: "yes" | "no"): void {
+    this.drafts.setSwitchDone(v);
+  }
+  setSwitchDate(v: string | null): void {
+    this.drafts.setSwitchDate(v);
   }
   setAnswer(field: TextAnswer, value: string): void {
     this.drafts.setAnswer(field, value);

@@ -1,7 +1,7 @@
 // Complete wire values for unit tests, typed against the generated types: a test fixture
 // that drifts from what the engine sends no longer compiles.
 
-import type { Coexistence, Diagnosis, Finding, Status, Step } from "./types";
+import type { Coexistence, Diagnosis, Finding, NetworkReport, Status, Step, Unchecked } from "./types";
 
 export function finding(id: string, step: Step, status: Status): Finding {
   return { id, step, status, message: { key: "x" }, evidence: [], remedy: null, show_remedy: false };
@@ -33,8 +33,9 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
     catalogue_version: "1",
     findings,
     coexistence: { apex_one: null, deep_security: null, connection_switch_relevant: false, questions: [], ...coexistence },
+    // As the engine says it: with step 2 not run (network null) something is unchecked.
     summary: {
-      verdict: fail > 0 ? "fail" : warn > 0 ? "warn" : "pass",
+      verdict: fail > 0 ? "fail" : warn > 0 ? "warn" : "incomplete",
       pass: count("pass"),
       info: count("info"),
       skipped: count("skipped"),
@@ -69,5 +70,28 @@ export function diagnosis(findings: Finding[], coexistence?: Partial<Coexistence
     addresses: [],
     install_logs: [],
     agent_region: null,
+    unchecked: unchecked(findings, false),
   };
+}
+
+/** What the engine lists as not checked (`Unchecked::of`). */
+function unchecked(findings: Finding[], networkRan: boolean): Unchecked[] {
+  const out: Unchecked[] = [];
+  if (!networkRan) {
+    out.push({ id: "network", step: "network", what: { key: "unchecked.network.not_run" }, how: { key: "unchecked.network.how" } });
+  }
+  for (const f of findings.filter((f) => f.status === "skipped")) {
+    const how = f.remedy ?? { key: f.step === "network" ? "unchecked.network.rerun" : "unchecked.rerun" };
+    out.push({ id: f.id, step: f.step, what: f.message, how });
+  }
+  return out;
+}
+
+/** `d` after step 2 ran with `network`: the summary and the unchecked list made again, as
+ * the engine makes them. */
+export function withNetwork(d: Diagnosis, network: NetworkReport): Diagnosis {
+  const u = unchecked(d.findings, true);
+  const s = d.summary;
+  const verdict = s.fail > 0 ? "fail" : s.warn > 0 ? "warn" : u.length > 0 ? "incomplete" : "pass";
+  return { ...d, network, unchecked: u, summary: { ...s, verdict } };
 }

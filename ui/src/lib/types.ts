@@ -31,6 +31,8 @@ export type { Status } from "./generated/Status";
 export type { Step } from "./generated/Step";
 export type { Summary } from "./generated/Summary";
 export type { SupportAnswers } from "./generated/SupportAnswers";
+export type { Unchecked } from "./generated/Unchecked";
+export type { Verdict } from "./generated/Verdict";
 
 import type { Step } from "./generated/Step";
 

@@ -10,13 +10,13 @@ import {
   healthy,
   migratedDefault,
   proxyForDisplay,
-  reviewVerdict,
-  unchecked,
   restoreDraft,
   SCREENS,
+  step3Answers,
   stepState,
+  switchDateValid,
 } from "./wizard";
-import { diagnosis as makeDiagnosis, finding } from "./testdata";
+import { diagnosis as makeDiagnosis, finding, withNetwork } from "./testdata";
 
 function diagnosis(findings: Finding[], relevant: boolean | null = false): Diagnosis {
   return makeDiagnosis(findings, { connection_switch_relevant: relevant });
@@ -98,21 +98,53 @@ describe("unchecked is never OK", () => {
     expect(stepState("process", d, false, draft, false)).toBe("unchecked");
   });
 
-  it("the review lists what is unchecked with how to check it, and never says no problems", () => {
-    expect(notRun.summary.verdict).toBe("pass");
-    expect(reviewVerdict(notRun)).toBe("unchecked");
-    const u = unchecked(notRun);
-    expect(u.length).toBe(1);
-    expect(u[0].finding?.id).toBe("network.region");
-    expect(u[0].how).toBe("ui.unchecked.network");
+  it("the review follows the engine's verdict: incomplete is never OK", () => {
+    // The engine's verdict and its list of what is unchecked, read as they are.
+    expect(notRun.summary.verdict).toBe("incomplete");
+    expect(stepState("review", notRun, false, draft, false)).toBe("unchecked");
+    const checked = withNetwork(diagnosis([finding("network.summary", "network", "pass")]), {
+      region: { reason: "chosen", code: "jp" },
+      proxy: null,
+      pac_url: null,
+      timeout_secs: 10,
+      results: [],
+    });
+    expect(checked.summary.verdict).toBe("pass");
+    expect(checked.unchecked).toEqual([]);
+    expect(stepState("review", checked, false, draft, false)).toBe("ok");
     for (const lang of ["ja", "en"] as const) {
-      expect(catalogues[lang]).toHaveProperty([u[0].how]);
-      expect(catalogues[lang]["ui.verdict.unchecked"]).not.toBe(catalogues[lang]["verdict.pass"]);
+      for (const key of ["verdict.incomplete", "unchecked.network.not_run", "unchecked.network.how", "unchecked.rerun"]) {
+        expect(catalogues[lang], key).toHaveProperty([key]);
+      }
+      expect(catalogues[lang]["verdict.incomplete.app"]).not.toBe(catalogues[lang]["verdict.pass"]);
     }
-    const checked = diagnosis([finding("network.summary", "network", "pass")]);
-    checked.network = { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] };
-    expect(unchecked(checked)).toEqual([]);
-    expect(reviewVerdict(checked)).toBe("pass");
+  });
+
+  it("step 3's answers go to the engine as answered: unanswered stays null", () => {
+    const empty = emptyDraft("ja");
+    expect(step3Answers(empty)).toEqual({ managed_by_on_premises: null, blue_bar_shown: null, switch_done: null, switch_date: null });
+    // Pre-answered from the checks only: not an answer.
+    expect(step3Answers({ ...empty, migrated: "yes" }).managed_by_on_premises).toBeNull();
+    expect(step3Answers({ ...empty, migrated: "yes", migratedChosen: true }).managed_by_on_premises).toBe(true);
+    const all = { ...empty, migrated: "yes" as const, blueBar: "yes" as const, switchDone: "yes" as const, switchDate: "2026-10-01" };
+    expect(step3Answers(all)).toEqual({ managed_by_on_premises: true, blue_bar_shown: true, switch_done: true, switch_date: "2026-10-01" });
+    // A date is sent only with "switched"; nothing more after "not managed".
+    expect(step3Answers({ ...all, switchDone: "no" }).switch_date).toBeNull();
+    expect(step3Answers({ ...all, migrated: "no", migratedChosen: true })).toEqual({
+      managed_by_on_premises: false,
+      blue_bar_shown: null,
+      switch_done: null,
+      switch_date: null,
+    });
+  });
+
+  it("a switch date is a real past date", () => {
+    const today = new Date(2026, 10, 26);
+    expect(switchDateValid(null, today)).toBe(true);
+    expect(switchDateValid("2026-11-26", today)).toBe(true);
+    expect(switchDateValid("2026-11-27", today)).toBe(false);
+    expect(switchDateValid("2026-02-30", today)).toBe(false);
+    expect(switchDateValid("26/11/2026", today)).toBe(false);
   });
 
   it("a proxy is shown without its password", () => {

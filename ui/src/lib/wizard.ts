@@ -30,6 +30,9 @@ export type StepState =
   | "saved"
   | "not_saved";
 
+/** Step 3's answers as the engine takes them (from the draft's migrated/blueBar/switch*). */
+export type Step3Field = "managed_by_on_premises" | "blue_bar_shown" | "switch_done" | "switch_date";
+
 export interface Draft {
   version: 1;
   lang: "ja" | "en";
@@ -37,10 +40,17 @@ export interface Draft {
   /** null: detect the region from the agent's files. */
   region: string | null;
   migrated: "yes" | "no" | null;
+  /** The user chose `migrated` (not only pre-answered from what the checks found). */
+  migratedChosen: boolean;
   blueBar: "yes" | "no" | null;
+  /** Step 3: the connection destination was switched; null: not answered. */
+  switchDone: "yes" | "no" | null;
+  /** Step 3: when (YYYY-MM-DD); null: not answered. */
+  switchDate: string | null;
   recipientsNoted: boolean;
-  /** What was typed for support; "recipients noted" is kept beside it (recipientsNoted). */
-  answers: Omit<SupportAnswers, "recipients_noted">;
+  /** What was typed for support; "recipients noted" and step 3's answers are kept beside
+   * it (recipientsNoted, migrated, blueBar, switchDone, switchDate). */
+  answers: Omit<SupportAnswers, "recipients_noted" | Step3Field>;
   screenshots: { path: string; slot: string; caption: string }[];
   include: { basecampLogs: boolean; agentLogs: boolean; screenshots: boolean };
 }
@@ -57,7 +67,10 @@ export function emptyDraft(lang: "ja" | "en"): Draft {
     screen: "welcome",
     region: null,
     migrated: null,
+    migratedChosen: false,
     blueBar: null,
+    switchDone: null,
+    switchDate: null,
     recipientsNoted: false,
     answers: {
       business_id: null,
@@ -86,7 +99,10 @@ export function restoreDraft(raw: unknown, lang: "ja" | "en"): Draft {
     screen: SCREENS.includes(r.screen as Screen) ? (r.screen as Screen) : "welcome",
     region: str(r.region),
     migrated: r.migrated === "yes" || r.migrated === "no" ? r.migrated : null,
+    migratedChosen: r.migratedChosen === true,
     blueBar: r.blueBar === "yes" || r.blueBar === "no" ? r.blueBar : null,
+    switchDone: r.switchDone === "yes" || r.switchDone === "no" ? r.switchDone : null,
+    switchDate: str(r.switchDate),
     recipientsNoted: r.recipientsNoted === true,
     answers: {
       business_id: str(a.business_id),
@@ -159,41 +175,37 @@ export function stepState(screen: Screen, d: Diagnosis | null, running: boolean,
     case "review": {
       if (running) return "running";
       if (!d) return "not_run";
-      const state = worst(d.findings.map((f) => f.status));
-      return state === "ok" && unchecked(d).length > 0 ? "unchecked" : state;
+      // The engine's verdict: "incomplete" (nothing failed, something not checked) is
+      // never shown as OK.
+      const v = d.summary.verdict;
+      return v === "fail" ? "problem" : v === "warn" ? "warning" : v === "incomplete" ? "unchecked" : "ok";
     }
     case "save":
       return saved ? "saved" : "not_saved";
   }
 }
 
-/** What is still not checked, each with how to check it (locale keys). */
-export interface Unchecked {
-  /** The finding that says what was not checked (its message carries the reason). */
-  finding: Finding | null;
-  /** How to check it, in the app's words. */
-  how: string;
+/** Step 3's answers as the engine takes them: unanswered stays null; after "not managed by
+ * on-premises Apex One" nothing more of step 3 is sent, and a date only with "switched". */
+export function step3Answers(d: ReadonlyDraft): Pick<SupportAnswers, Step3Field> {
+  const yesNo = (v: "yes" | "no" | null) => (v === null ? null : v === "yes");
+  // Pre-answered from the checks is not an answer: only a choice, or an answer to the
+  // follow-up question shown under it, says it.
+  const managed = d.migratedChosen || d.blueBar !== null || d.switchDone !== null ? yesNo(d.migrated) : null;
+  if (managed === false) return { managed_by_on_premises: false, blue_bar_shown: null, switch_done: null, switch_date: null };
+  const date = d.switchDone === "yes" && d.switchDate && d.switchDate.trim() !== "" ? d.switchDate.trim() : null;
+  return { managed_by_on_premises: managed, blue_bar_shown: yesNo(d.blueBar), switch_done: yesNo(d.switchDone), switch_date: date };
 }
 
-export function unchecked(d: Diagnosis): Unchecked[] {
-  const out: Unchecked[] = [];
-  const net = d.findings.filter((f) => f.step === "network");
-  if (!networkChecked(d)) {
-    out.push({ finding: net.find((f) => f.status === "skipped") ?? null, how: "ui.unchecked.network" });
-  }
-  for (const f of d.findings) {
-    if (f.status !== "skipped" || out.some((u) => u.finding === f)) continue;
-    out.push({ finding: f, how: f.step === "network" ? "ui.unchecked.network" : "ui.unchecked.rerun" });
-  }
-  return out;
-}
-
-/** The review's headline: the engine's verdict, except that "no problems found" is never
- * said while something is unchecked. */
-export function reviewVerdict(d: Diagnosis): "pass" | "warn" | "fail" | "unchecked" {
-  const v = d.summary.verdict;
-  if (v === "pass" && unchecked(d).length > 0) return "unchecked";
-  return v === "fail" ? "fail" : v === "warn" ? "warn" : "pass";
+/** A switch date as the engine accepts it: YYYY-MM-DD, not after today (local). */
+export function switchDateValid(v: string | null, today: Date = new Date()): boolean {
+  if (v === null || v.trim() === "") return true;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+  if (!m) return false;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (date.getMonth() !== Number(m[2]) - 1 || date.getDate() !== Number(m[3])) return false;
+  const end = new Date(today.getFullYear(), today.getMonth(), today.getDate());
+  return date <= end;
 }
 
 /** The migration question, pre-answered from the coexisting agents. */

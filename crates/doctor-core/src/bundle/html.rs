@@ -1,7 +1,7 @@
 //! `report.html`: the check results for people, self-contained (no scripts, no remote
 //! anything), localised, readable offline and printable.
 
-use super::answers::AnswerLine;
+use super::answers::{AnswerLine, Section};
 use super::manifest::Manifest;
 use super::pipeline::FileList;
 use super::BundleRequest;
@@ -28,6 +28,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Catalogue text for the page: escaped, with its code (commands, paths; marked with
+/// backticks in the catalogues) shown as code, never as literal backticks. An unpaired
+/// backtick stays as typed.
+fn rich(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", escape(p))
+            } else {
+                escape(p)
+            }
+        })
+        .collect()
+}
+
 /// Standard base64 (RFC 4648) for data URIs; a few lines, not worth a dependency.
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -51,11 +72,13 @@ const STYLE: &str = r#"
 body{font-family:"Yu Gothic UI","Meiryo","Noto Sans CJK JP","Noto Sans JP",system-ui,sans-serif;color:#1d2327;max-width:980px;margin:24px auto;padding:0 16px;line-height:1.6}
 h1{color:#0b6e63;margin-bottom:0}h2{margin-top:28px;border-bottom:2px solid #e3e6e8}
 .meta{color:#5f6368;font-size:.9em}.replay{border:2px solid #8a5a00;background:#fff4ce;padding:8px 12px;font-weight:bold}
-.verdict{border-left:8px solid #1e7b34;padding:8px 14px;background:#f4f6f7}.verdict.warn{border-color:#8a5a00}.verdict.fail{border-color:#b3261e}
+.verdict{border-left:8px solid #1e7b34;padding:8px 14px;background:#f4f6f7}.verdict.warn{border-color:#8a5a00}.verdict.fail{border-color:#b3261e}.verdict.incomplete{border-color:#5f6368}
+.unchecked li{margin:2px 0}.unchecked small{color:#5f6368;display:block}
 .f{display:flex;gap:12px;padding:8px 0;border-top:1px solid #e3e6e8;break-inside:avoid}
 .chip{flex:0 0 6.5em;text-align:center;font-size:.8em;font-weight:bold;color:#fff;border-radius:999px;padding:2px 8px;height:fit-content}
 .chip.pass{background:#1e7b34}.chip.warn{background:#8a5a00}.chip.fail{background:#b3261e}.chip.info{background:#1f5f99}.chip.skipped{background:#5f6368}
 .remedy{background:#eef6f5;padding:4px 10px;border-radius:6px;margin:4px 0}
+code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono",monospace;font-size:.9em;background:#eef0f1;padding:0 3px;border-radius:3px}
 table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #d5d9dc;padding:3px 6px;text-align:left;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-size:.85em;margin:4px 0}dt{color:#5f6368}dd{margin:0;overflow-wrap:anywhere}
 .shot img{max-width:100%;border:1px solid #d5d9dc}.shot figcaption{font-size:.85em;color:#5f6368}
@@ -117,7 +140,8 @@ pub(crate) fn write(
         ("pass", s.pass),
         ("warn", s.warn),
         ("fail", s.fail),
-        ("skipped", s.skipped),
+        // Everything not checked, step 2 not run included (it has no finding of its own).
+        ("skipped", d.unchecked.len().max(s.skipped)),
         ("info", s.info),
     ]
     .iter()
@@ -125,14 +149,57 @@ pub(crate) fn write(
     .collect();
     let _ = write!(
         h,
-        "<div class=\"verdict {verdict}\"><p><strong>{}</strong></p><p>{}</p></div>",
-        t(&format!("verdict.{verdict}")),
+        "<div class=\"verdict {verdict}\"><p><strong>{}</strong></p>",
+        t(&format!("verdict.{verdict}"))
+    );
+    // What was not checked, with how to check it: why the verdict is not "no problems".
+    if !d.unchecked.is_empty() {
+        // The incomplete verdict's own sentence leads into the list; after another it is
+        // named.
+        if d.summary.verdict() != crate::finding::Verdict::Incomplete {
+            let _ = write!(h, "<p>{}</p>", t("bundle.report.unchecked"));
+        }
+        h.push_str("<ul class=\"unchecked\">");
+        for u in &d.unchecked {
+            let _ = write!(
+                h,
+                "<li>{}<small>{}</small></li>",
+                rich(&l.message(&u.what)),
+                rich(&l.message(&u.how))
+            );
+        }
+        h.push_str("</ul>");
+    }
+    let _ = write!(
+        h,
+        "<p>{}</p></div>",
         escape(&l.render("summary.counts", &counts))
     );
 
+    // The answers go under their step's heading: step 3's under step 3, the rest under
+    // step 4 ("information for support"), so that heading is said once.
+    let answers_of = |step: Step| -> Vec<&AnswerLine> {
+        answers
+            .iter()
+            .filter(|a| match step {
+                Step::Connection => a.section == Section::Connection,
+                Step::Support => a.section != Section::Connection,
+                _ => false,
+            })
+            .collect()
+    };
+    let apex_one =
+        answers.iter().any(|a| a.section == Section::ApexOne) || d.coexistence.apex_one.is_some();
     for step in Step::ALL {
-        let items: Vec<_> = d.findings.iter().filter(|f| f.step == step).collect();
-        if items.is_empty() {
+        // No Apex One row where there is no Apex One (neither on this endpoint nor in the
+        // answers): the "none found" line is left out.
+        let items: Vec<_> = d
+            .findings
+            .iter()
+            .filter(|f| f.step == step && (apex_one || f.id != "coexist.apex_one"))
+            .collect();
+        let typed = answers_of(step);
+        if items.is_empty() && typed.is_empty() {
             continue;
         }
         let _ = write!(h, "<h2>{}</h2>", t(&step.title_key()));
@@ -143,14 +210,14 @@ pub(crate) fn write(
                 "<div class=\"f\"><span class=\"chip {}\">{}</span><div><div>{}</div>",
                 r.status.as_str(),
                 escape(&r.status_text),
-                escape(&r.message)
+                rich(&r.message)
             );
             if let (Some(remedy), true) = (&r.remedy, r.show_remedy) {
                 let _ = write!(
                     h,
                     "<div class=\"remedy\"><strong>{}</strong>: {}</div>",
                     t("label.remedy"),
-                    escape(remedy)
+                    rich(remedy)
                 );
             }
             if !r.evidence.is_empty() {
@@ -167,18 +234,23 @@ pub(crate) fn write(
             }
             h.push_str("</div></div>");
         }
+        if !typed.is_empty() {
+            let _ = write!(
+                h,
+                "<h3>{}</h3><dl class=\"answers\">",
+                t("bundle.report.answers_given")
+            );
+            for a in typed {
+                let _ = write!(
+                    h,
+                    "<dt>{}</dt><dd>{}</dd>",
+                    t(a.label_key),
+                    escape(&a.value_text(l))
+                );
+            }
+            h.push_str("</dl>");
+        }
     }
-
-    let _ = write!(h, "<h2>{}</h2><dl>", t("bundle.report.answers"));
-    for a in answers {
-        let _ = write!(
-            h,
-            "<dt>{}</dt><dd>{}</dd>",
-            t(a.label_key),
-            escape(&a.value_text(l))
-        );
-    }
-    h.push_str("</dl>");
 
     if !manifest.screenshots.is_empty() {
         let _ = write!(h, "<h2>{}</h2>", t("bundle.report.screenshots"));
@@ -208,10 +280,49 @@ pub(crate) fn write(
         }
     }
 
+    let _ = write!(h, "<h2>{}</h2>", t("bundle.report.files"));
+    if manifest.files.len() == 0 {
+        // No empty table: one sentence.
+        let _ = write!(h, "<p>{}</p>", t("bundle.report.no_files"));
+    } else {
+        write_files(&mut h, out, manifest, l)?;
+    }
+    if !manifest.skipped.is_empty() {
+        let _ = write!(h, "<h2>{}</h2><table>", t("bundle.report.skipped"));
+        for s in &manifest.skipped {
+            if h.len() >= 64 * 1024 {
+                out.write_all(h.as_bytes())?;
+                h.clear();
+            }
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&s.path),
+                t(&format!("bundle.skip.{}", s.reason.as_str())),
+                escape(&s.detail)
+            );
+        }
+        h.push_str("</table>");
+    }
     let _ = write!(
         h,
-        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t("bundle.report.files"),
+        "<p class=\"meta\">{}</p></body></html>",
+        t("bundle.report.footer")
+    );
+    out.write_all(h.as_bytes())
+}
+
+/// The table of collected files, streamed through `out` every 64 KiB.
+fn write_files(
+    h: &mut String,
+    out: &mut dyn std::io::Write,
+    manifest: &Manifest<FileList<'_>>,
+    l: &Locale,
+) -> std::io::Result<()> {
+    let t = |k: &str| escape(l.text(k));
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         t("bundle.report.entry"),
         t("bundle.report.size"),
         t("bundle.report.stored"),
@@ -245,33 +356,20 @@ pub(crate) fn write(
         );
     }
     h.push_str("</table>");
-    if !manifest.skipped.is_empty() {
-        let _ = write!(h, "<h2>{}</h2><table>", t("bundle.report.skipped"));
-        for s in &manifest.skipped {
-            if h.len() >= 64 * 1024 {
-                out.write_all(h.as_bytes())?;
-                h.clear();
-            }
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&s.path),
-                t(&format!("bundle.skip.{}", s.reason.as_str())),
-                escape(&s.detail)
-            );
-        }
-        h.push_str("</table>");
-    }
-    let _ = write!(
-        h,
-        "<p class=\"meta\">{}</p></body></html>",
-        t("bundle.report.footer")
-    );
-    out.write_all(h.as_bytes())
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_in_catalogue_text_is_shown_as_code_never_as_backticks() {
+        assert_eq!(
+            super::rich("Run `a <b>` now"),
+            "Run <code>a &lt;b&gt;</code> now"
+        );
+        assert_eq!(super::rich("one ` alone"), "one ` alone");
+    }
+
     #[test]
     fn base64_matches_rfc_4648() {
         assert_eq!(super::base64(b""), "");

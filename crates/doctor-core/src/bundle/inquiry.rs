@@ -62,6 +62,12 @@ pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLi
     };
     line(&mut out, l, "bundle.inquiry.logs", &logs);
 
+    // Step 3's answers, when there is anything about Apex One (`answers::lines` decides).
+    if answers.iter().any(|a| a.section == Section::Connection) {
+        let _ = writeln!(out);
+        section(&mut out, Section::Connection);
+    }
+
     let apex_answers = answers.iter().any(|a| a.section == Section::ApexOne);
     if let Some(apex) = &d.coexistence.apex_one {
         let _ = writeln!(out);
@@ -98,13 +104,17 @@ pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLi
     }
 
     let _ = writeln!(out);
-    let verdict = l
-        .text(&format!("verdict.{}", d.summary.verdict().as_str()))
-        .to_owned();
-    line(&mut out, l, "bundle.inquiry.result", &verdict);
+    // Said to support about the endpoint (not to the admin): what the checks found, then
+    // each problem, and what could not be checked.
+    let verdict_key = format!("bundle.inquiry.verdict.{}", d.summary.verdict().as_str());
+    line(&mut out, l, "bundle.inquiry.result", l.text(&verdict_key));
     for f in d.findings.iter().filter(|f| f.status.severity() > 0) {
         let r = render_finding(f, l);
         let _ = writeln!(out, "  - [{}] {}", r.status_text, r.message);
+    }
+    let unchecked = l.text("status.skipped");
+    for u in &d.unchecked {
+        let _ = writeln!(out, "  - [{unchecked}] {}", l.message(&u.what));
     }
     if answers.iter().any(|a| a.section == Section::Notes) {
         let _ = writeln!(out);

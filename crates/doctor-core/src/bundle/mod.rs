@@ -264,6 +264,26 @@ fn write_contents<W: Write + Seek + Send>(
     plan: &Plan,
     progress: &dyn ProgressSink,
 ) -> Result<(W, Contents), BundleError> {
+    // What the admin typed is judged too (a Business ID other than the agent's own): the
+    // report, the text for support and the manifest all carry that finding.
+    let judged = answers::judged(&request.answers, request.diagnosis);
+    let judged_request;
+    let request = match &judged {
+        Some(diagnosis) => {
+            judged_request = BundleRequest {
+                diagnosis,
+                catalogue: request.catalogue,
+                lang: request.lang,
+                answers: request.answers.clone(),
+                sources: request.sources.clone(),
+                screenshots: request.screenshots.clone(),
+                limits: request.limits,
+                identity: request.identity.clone(),
+            };
+            &judged_request
+        }
+        None => request,
+    };
     let mut zip = ZipOut::new(writer);
     let logs = pipeline::add_logs(&mut zip, plan, &request.limits, progress)?;
     if progress.cancelled() {

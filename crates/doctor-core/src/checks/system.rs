@@ -228,7 +228,8 @@ fn disk(ctx: &Ctx) -> Finding {
 fn tls12(ctx: &Ctx) -> Finding {
     const ID: &str = "system.tls12";
     if ctx.platform() != Platform::Windows {
-        return finding(ID, Status::Skipped, "system.tls12.not_windows");
+        // Does not apply: information, not "not checked".
+        return finding(ID, Status::Info, "system.tls12.not_windows");
     }
     let read = |v: &str| ctx.probe.registry_value(SCHANNEL_TLS12_CLIENT, v);
     let (enabled, disabled_by_default) = match (read("Enabled"), read("DisabledByDefault")) {

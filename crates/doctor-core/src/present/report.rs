@@ -3,7 +3,7 @@
 //! the result whatever the language.
 
 use crate::checks::Coexistence;
-use crate::finding::{Finding, Status, Step, Summary};
+use crate::finding::{Finding, Status, Step, Summary, Verdict};
 use crate::i18n::{Lang, Locale};
 use crate::probe::{OsFacts, ProbeSource};
 use crate::Diagnosis;
@@ -18,8 +18,10 @@ pub struct Report {
     pub generated_at: String,
     pub source: ProbeSource,
     pub os: OsFacts,
-    pub verdict: Status,
+    pub verdict: Verdict,
     pub verdict_text: String,
+    /// What was not checked and how to check it (the reason the verdict is `incomplete`).
+    pub unchecked: Vec<RenderedUnchecked>,
     pub exit_code: i32,
     pub summary: Summary,
     pub coexistence: Coexistence,
@@ -52,6 +54,13 @@ pub struct RenderedFinding {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct RenderedUnchecked {
+    pub id: String,
+    pub what: String,
+    pub how: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct RenderedEvidence {
     pub key: String,
     pub label: String,
@@ -76,6 +85,15 @@ impl Report {
             verdict_text: locale
                 .text(&format!("verdict.{}", verdict.as_str()))
                 .to_owned(),
+            unchecked: diagnosis
+                .unchecked
+                .iter()
+                .map(|u| RenderedUnchecked {
+                    id: u.id.clone(),
+                    what: locale.message(&u.what),
+                    how: locale.message(&u.how),
+                })
+                .collect(),
             exit_code: diagnosis.summary.exit_code(),
             summary: diagnosis.summary.clone(),
             coexistence: diagnosis.coexistence.clone(),

@@ -9,6 +9,7 @@ import type { ProbeSource } from "./ProbeSource";
 import type { RegionChoice } from "./RegionChoice";
 import type { Source } from "./Source";
 import type { Summary } from "./Summary";
+import type { Unchecked } from "./Unchecked";
 
 /**
  * Everything one run found, ready for any face to show.
@@ -22,6 +23,11 @@ findings: Array<Finding>,
  * Which other agents are here; decides the questions of step 4.
  */
 coexistence: Coexistence, summary: Summary, 
+/**
+ * What was not checked and how to check it (`summary.verdict` is `incomplete` when
+ * this is not empty and nothing failed).
+ */
+unchecked: Array<Unchecked>, 
 /**
  * Step 2's results, when the network was checked.
  */

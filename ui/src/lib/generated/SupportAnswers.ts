@@ -11,4 +11,21 @@ on_premises_server_gone: boolean, notes: string | null,
 /**
  * The admin ticked "I have noted the current Workbench alert recipients" (step 4).
  */
-recipients_noted: boolean, };
+recipients_noted: boolean, 
+/**
+ * Step 3: this endpoint was managed by on-premises Apex One (or Virus Buster Corp.).
+ * `None`: not answered — never taken as yes or no.
+ */
+managed_by_on_premises: boolean | null, 
+/**
+ * Step 3: the old Apex One console shows the blue bar about Vision One.
+ */
+blue_bar_shown: boolean | null, 
+/**
+ * Step 3: the connection destination was switched (the blue bar's Details).
+ */
+switch_done: boolean | null, 
+/**
+ * Step 3: when it was switched, `YYYY-MM-DD` (not in the future).
+ */
+switch_date: string | null, };

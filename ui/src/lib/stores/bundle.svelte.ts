@@ -2,7 +2,7 @@
 
 import * as platform from "../../platform";
 import type { Progress, Saved, SourcePreview } from "../types";
-import type { Draft } from "../wizard";
+import { step3Answers, type Draft } from "../wizard";
 
 export class BundleStore {
   preview = $state<SourcePreview[]>([]);
@@ -41,6 +41,7 @@ export class BundleStore {
             on_premises_server_gone: a.on_premises_server_gone,
             notes: trim(a.notes),
             recipients_noted: draft.recipientsNoted,
+            ...step3Answers(draft),
           },
           screenshots: draft.include.screenshots ? draft.screenshots : [],
           agent_logs: draft.include.agentLogs,

@@ -4,11 +4,11 @@
 
 import * as platform from "../../platform";
 import type { CommandError, Lang, SupportAnswers } from "../types";
-import { emptyDraft, restoreDraft, type DeepReadonly, type Draft, type Screen } from "../wizard";
+import { emptyDraft, restoreDraft, type DeepReadonly, type Draft, type Screen, type Step3Field } from "../wizard";
 
 const SAVE_DELAY_MS = 300;
 
-export type TextAnswer = Exclude<keyof SupportAnswers, "on_premises_server_gone" | "recipients_noted">;
+export type TextAnswer = Exclude<keyof SupportAnswers, "on_premises_server_gone" | "recipients_noted" | Step3Field>;
 export type IncludeKey = keyof Draft["include"];
 
 export class DraftStore {
@@ -64,11 +64,21 @@ export class DraftStore {
   setRegion(region: string | null): void {
     this.#change((d) => (d.region = region));
   }
-  setMigrated(v: "yes" | "no" | null): void {
-    this.#change((d) => (d.migrated = v));
+  /** `chosen`: by the user (not pre-answered from the checks). */
+  setMigrated(v: "yes" | "no" | null, chosen = false): void {
+    this.#change((d) => {
+      d.migrated = v;
+      d.migratedChosen = chosen;
+    });
   }
   setBlueBar(v: "yes" | "no"): void {
     this.#change((d) => (d.blueBar = v));
+  }
+  setSwitchDone(v: "yes" | "no"): void {
+    this.#change((d) => (d.switchDone = v));
+  }
+  setSwitchDate(v: string | null): void {
+    this.#change((d) => (d.switchDate = v));
   }
   setRecipientsNoted(v: boolean): void {
     this.#change((d) => (d.recipientsNoted = v));
