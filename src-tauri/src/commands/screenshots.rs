@@ -84,12 +84,17 @@ pub async fn paste_screenshot(app: tauri::AppHandle) -> Result<String> {
 /// What a failed clipboard read means for the admin. The plugin passes arboard's error on as
 /// its text only, so the text is compared with arboard's own: "not available in the requested
 /// format" is text or an empty clipboard, a conversion failure an image in a form that cannot
-/// be read; either way there is no usable image. Anything else: the clipboard is unreadable.
+/// be read, and on X11 "incorrect type received" an owner that answered the request for an
+/// image with its text anyway (xclip does; seen in the end-to-end test). In each case there
+/// is no usable image. Anything else: the clipboard itself could not be read.
 fn clipboard_error(e: tauri_plugin_clipboard_manager::Error) -> crate::error::Error {
     let detail = e.to_string();
     let no_image = [
         arboard::Error::ContentNotAvailable,
         arboard::Error::ConversionFailure,
+        arboard::Error::Unknown {
+            description: "incorrect type received from clipboard".into(),
+        },
     ]
     .iter()
     .any(|kind| kind.to_string() == detail);
@@ -147,6 +152,10 @@ mod tests {
         for kind in [
             arboard::Error::ContentNotAvailable,
             arboard::Error::ConversionFailure,
+            // X11: the owner answered the request for an image with text (xclip does).
+            arboard::Error::Unknown {
+                description: "incorrect type received from clipboard".into(),
+            },
         ] {
             let e = clipboard_error(ClipboardError::from(kind));
             assert_eq!(e.code, ErrorCode::ClipboardNoImage, "{}", e.message);
