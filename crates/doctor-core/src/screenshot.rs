@@ -352,7 +352,11 @@ mod tests {
             .unwrap()
             .to_rgba8();
         assert_eq!((back.width(), back.height()), (3, 2));
-        assert_eq!(back.into_raw(), rgba_3x2(), "pixels or alpha changed on the way");
+        assert_eq!(
+            back.into_raw(),
+            rgba_3x2(),
+            "pixels or alpha changed on the way"
+        );
     }
 
     #[test]
@@ -385,7 +389,10 @@ mod tests {
         assert_eq!((s.width, s.height, s.scaled_from), (3, 2, None));
         assert_eq!(image::image_dimensions(&s.path).unwrap(), (3, 2));
         let wide = store_rgba(4000, 10, vec![200; 4000 * 10 * 4], dir.path()).unwrap();
-        assert_eq!((wide.width, wide.scaled_from), (MAX_WIDTH, Some((4000, 10))));
+        assert_eq!(
+            (wide.width, wide.scaled_from),
+            (MAX_WIDTH, Some((4000, 10)))
+        );
     }
 
     #[test]

@@ -70,12 +70,8 @@ pub async fn paste_screenshot(app: tauri::AppHandle) -> Result<String> {
     // Never on the main thread: the clipboard read may wait for the owner of the selection.
     tauri::async_runtime::spawn_blocking(move || {
         let image = app.clipboard().read_image().map_err(clipboard_error)?;
-        let stored = screenshot::store_rgba(
-            image.width(),
-            image.height(),
-            image.rgba().to_vec(),
-            &dir,
-        )?;
+        let stored =
+            screenshot::store_rgba(image.width(), image.height(), image.rgba().to_vec(), &dir)?;
         Ok(stored.path.display().to_string())
     })
     .await?
