@@ -23,6 +23,8 @@ if [ "$mode" = "test" ]; then
   packages+=(squid-openssl openssl)
   # The firewall tests add nftables rules of their own (skipped without CAP_NET_ADMIN).
   packages+=(nftables)
+  # The end-to-end paste test puts a screenshot (and text) on the X clipboard.
+  packages+=(xclip)
 fi
 
 missing=()

@@ -19,6 +19,7 @@ fn main() {
         "store_screenshot",
         "read_screenshot",
         "capture_screen",
+        "paste_screenshot",
         "check_inventory",
         "list_api_regions",
         "network_note",

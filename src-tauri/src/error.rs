@@ -31,6 +31,12 @@ pub enum ErrorCode {
     ScreenshotBroken,
     #[serde(rename = "error.capture")]
     Capture,
+    /// A paste found no image on the clipboard (text, nothing, or a format not offered as an image).
+    #[serde(rename = "error.clipboard_no_image")]
+    ClipboardNoImage,
+    /// The clipboard itself could not be read (held by another program, not supported).
+    #[serde(rename = "error.clipboard")]
+    Clipboard,
     #[serde(rename = "error.business_id")]
     BusinessId,
     #[serde(rename = "error.switch_date")]
@@ -175,6 +181,8 @@ mod tests {
             ScreenshotNotImage,
             ScreenshotBroken,
             Capture,
+            ClipboardNoImage,
+            Clipboard,
             BusinessId,
             SwitchDate,
             Step3Inconsistent,

@@ -34,6 +34,9 @@ pub fn run() {
             Ok(())
         })
         .plugin(tauri_plugin_dialog::init())
+        // Used only from Rust (`paste_screenshot`): capabilities/ grant the web view none of
+        // its commands, so the page can neither read nor write the clipboard through it.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(options)
         .manage(session::Session::default())
         .manage(fleet::LastComparison::default())
@@ -49,6 +52,7 @@ pub fn run() {
             screenshots::store_screenshot,
             screenshots::read_screenshot,
             screenshots::capture_screen,
+            screenshots::paste_screenshot,
             bundle::collect_bundle,
             bundle::bundle_preview,
             bundle::cancel_bundle,

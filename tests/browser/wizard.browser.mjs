@@ -158,6 +158,22 @@ function installMock(arg) {
       return path;
     },
     read_screenshot: (args) => stored.get(args.path).slice().buffer,
+    // The Rust side reading the system clipboard: what it holds is set by the test
+    // (window.__clipboard = "image"); anything else is the "no image" error.
+    paste_screenshot: async () => {
+      (window.__pasteCalls ??= []).push(window.__clipboard ?? null);
+      if (window.__clipboard !== "image") {
+        throw { code: "error.clipboard_no_image", message: "The clipboard contents were not available in the requested format or the clipboard is empty." };
+      }
+      const c = new OffscreenCanvas(120, 60);
+      const x = c.getContext("2d");
+      x.fillStyle = "#cc3366";
+      x.fillRect(0, 0, 120, 60);
+      const bytes = new Uint8Array(await (await c.convertToBlob({ type: "image/png" })).arrayBuffer());
+      const path = `/draft/screenshots/pasted-${stored.size + 1}.png`;
+      stored.set(path, bytes);
+      return path;
+    },
   };
   window.__TAURI_INTERNALS__ = {
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
@@ -493,6 +509,80 @@ try {
       const how = await page.innerText("[data-testid=unchecked]");
       if (!how.includes(appText(lang, "network.region.unknown.remedy"))) throw new Error(`how to check it is not shown: ${how}`);
       await page.screenshot({ path: join(out, `${lang}-unknown-review.png`) });
+      results.push([name, true]);
+      console.log(`ok   ${name}`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`FAIL ${name}: ${e.message}`);
+    }
+    await page.close();
+  }
+  // Paste works: a paste event with no image (the Linux web view's) asks the Rust side for
+  // the clipboard; no image there, or a drop of something that is not an image, is said
+  // beside the slot, never silence.
+  for (const lang of ["ja", "en"]) {
+    const name = `${lang} paste and drop without an image`;
+    const page = await browser.newPage({ viewport: { width: 1080, height: 600 } });
+    await page.addInitScript(installMock, lang);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      await page.goto(`http://127.0.0.1:${PORT}/`);
+      await page.waitForSelector("[data-testid=screen-welcome]");
+      await page.click("[data-testid=nav-connection]");
+      await page.click("[data-testid=bluebar-yes]");
+      await page.waitForSelector("[data-testid=paste-blue_bar]");
+      const msg = "[data-testid=slot-message-blue_bar]";
+      const shots = () => page.locator("[data-testid=slot-blue_bar] [data-testid=shot] img").count();
+      const paste = (withText) =>
+        page.evaluate((withText) => {
+          const dt = new DataTransfer();
+          if (withText) dt.setData("text/plain", "not an image");
+          const ev = new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true });
+          const zone = document.querySelector("[data-testid=paste-blue_bar]");
+          zone.focus();
+          zone.dispatchEvent(ev);
+          return ev.defaultPrevented;
+        }, withText);
+      // Text on the clipboard: the command is asked, its "no image" answer is shown.
+      await paste(true);
+      await page.waitForSelector(msg);
+      const calls = await page.evaluate(() => window.__pasteCalls ?? []);
+      if (calls.length !== 1) throw new Error(`paste_screenshot called ${calls.length} times`);
+      const said = await page.innerText(msg);
+      const expected = lang === "ja" ? "クリップボードに画像がありません" : "There is no image on the clipboard";
+      if (!said.includes(expected)) throw new Error(`the slot says "${said}"`);
+      if (said.includes("requested format")) throw new Error("the technical detail is shown as the message");
+      if ((await shots()) !== 0) throw new Error("a screenshot appeared from a paste without an image");
+      if (await page.isVisible(".error")) throw new Error("the window's error box opened instead of the slot's message");
+      await page.screenshot({ path: join(out, `${lang}-paste-no-image.png`) });
+      // An image on the clipboard (the event still carries none): stored, message gone.
+      await page.evaluate(() => (window.__clipboard = "image"));
+      await paste(false);
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=slot-blue_bar] [data-testid=shot] img").length === 1);
+      if (await page.isVisible(msg)) throw new Error("the old message stays after a successful paste");
+      if ((await page.evaluate(() => window.__pasteCalls.length)) !== 2) throw new Error("the second paste did not ask the clipboard");
+      // A dropped text file: not sent to be stored, and said.
+      const storedBefore = await page.evaluate(() => window.__lastStored?.length ?? 0);
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["hello"], "notes.txt", { type: "text/plain" }));
+        document.querySelector("[data-testid=paste-blue_bar]").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.waitForSelector(msg);
+      const dropSaid = await page.innerText(msg);
+      if (!dropSaid.includes(lang === "ja" ? "画像ファイルではありません" : "not an image file")) throw new Error(`after the drop the slot says "${dropSaid}"`);
+      if ((await page.evaluate(() => window.__lastStored?.length ?? 0)) !== storedBefore) throw new Error("the text file was sent to be stored");
+      if ((await shots()) !== 1) throw new Error("the dropped text file became a screenshot");
+      // Dragged text (no file at all) is said too.
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.setData("text/plain", "dragged words");
+        document.querySelector("[data-testid=paste-blue_bar]").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.waitForSelector(msg);
+      await page.screenshot({ path: join(out, `${lang}-drop-not-image.png`) });
+      if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
       results.push([name, true]);
       console.log(`ok   ${name}`);
     } catch (e) {

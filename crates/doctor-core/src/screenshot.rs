@@ -123,6 +123,46 @@ pub fn store(
     })
 }
 
+/// Encodes raw RGBA pixels (4 bytes a pixel, rows top to bottom, as a screen capture or the
+/// system clipboard gives them) as PNG, so they go through [`store`] like any other image.
+/// A buffer whose size does not match the sides, an empty image or one beyond the decoding
+/// limits is refused before anything is encoded.
+pub fn rgba_to_png(width: u32, height: u32, rgba: Vec<u8>) -> Result<Vec<u8>, ScreenshotError> {
+    if width == 0 || height == 0 {
+        return Err(ScreenshotError::NotImage);
+    }
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(ScreenshotError::Broken(format!(
+            "{width}×{height} px is larger than {MAX_SIDE} px"
+        )));
+    }
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != expected {
+        return Err(ScreenshotError::Broken(format!(
+            "{} bytes of pixels for {width}×{height} px (expected {expected})",
+            rgba.len()
+        )));
+    }
+    let img = image::RgbaImage::from_raw(width, height, rgba)
+        .ok_or_else(|| ScreenshotError::Broken("pixel buffer does not fit".into()))?;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| ScreenshotError::Broken(e.to_string()))?;
+    Ok(png)
+}
+
+/// Checks, scales and saves raw RGBA pixels (a pasted clipboard image, a capture) exactly as
+/// [`store`] does with a file's bytes.
+pub fn store_rgba(
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+    dir: &Path,
+) -> Result<StoredImage, ScreenshotError> {
+    store(&rgba_to_png(width, height, rgba)?, dir, false)
+}
+
 /// Largest image file accepted from disk (a screenshot is a few MB; this leaves room).
 const MAX_FILE_BYTES: u64 = 64 << 20;
 
@@ -183,13 +223,7 @@ pub fn capture(
 ) -> Result<Vec<StoredImage>, ScreenshotError> {
     capture_monitors(all, pointer)?
         .into_iter()
-        .map(|img| {
-            let mut png = Vec::new();
-            image::DynamicImage::ImageRgba8(img)
-                .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-                .map_err(|e| ScreenshotError::Capture(e.to_string()))?;
-            store(&png, dir, false)
-        })
+        .map(|img| store_rgba(img.width(), img.height(), img.into_raw(), dir))
         .collect()
 }
 
@@ -301,6 +335,64 @@ mod tests {
             read_stored(&dir, &sneaky),
             Err(ScreenshotError::Unreadable(_))
         ));
+    }
+
+    /// A 3×2 RGBA image with a distinct, half-transparent pixel at each place.
+    fn rgba_3x2() -> Vec<u8> {
+        (0..6u8)
+            .flat_map(|i| [i * 40, 255 - i * 40, i * 7, 128 + i])
+            .collect()
+    }
+
+    #[test]
+    fn rgba_pixels_become_a_png_with_the_same_pixels() {
+        let png = rgba_to_png(3, 2, rgba_3x2()).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let back = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgba8();
+        assert_eq!((back.width(), back.height()), (3, 2));
+        assert_eq!(
+            back.into_raw(),
+            rgba_3x2(),
+            "pixels or alpha changed on the way"
+        );
+    }
+
+    #[test]
+    fn rgba_of_the_wrong_size_or_empty_is_refused() {
+        let mut short = rgba_3x2();
+        short.pop();
+        assert!(matches!(
+            rgba_to_png(3, 2, short),
+            Err(ScreenshotError::Broken(_))
+        ));
+        assert!(matches!(
+            rgba_to_png(2, 3, [rgba_3x2(), vec![0; 4]].concat()),
+            Err(ScreenshotError::Broken(_))
+        ));
+        assert!(matches!(
+            rgba_to_png(0, 0, Vec::new()),
+            Err(ScreenshotError::NotImage)
+        ));
+        // Beyond the decoding limit: refused before a byte is encoded (the buffer is tiny).
+        assert!(matches!(
+            rgba_to_png(MAX_SIDE + 1, 1, vec![0; 4]),
+            Err(ScreenshotError::Broken(_))
+        ));
+    }
+
+    #[test]
+    fn pasted_pixels_are_stored_and_scaled_like_any_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store_rgba(3, 2, rgba_3x2(), dir.path()).unwrap();
+        assert_eq!((s.width, s.height, s.scaled_from), (3, 2, None));
+        assert_eq!(image::image_dimensions(&s.path).unwrap(), (3, 2));
+        let wide = store_rgba(4000, 10, vec![200; 4000 * 10 * 4], dir.path()).unwrap();
+        assert_eq!(
+            (wide.width, wide.scaled_from),
+            (MAX_WIDTH, Some((4000, 10)))
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Screenshots for support: chosen in a dialog this command opens, sent as bytes (pasted,
-//! dropped, annotated) or captured from the screen. Everything is stored in the draft's
+//! dropped, annotated), read from the clipboard here (a paste whose event carried no image,
+//! as on Linux) or captured from the screen. Everything is stored in the draft's
 //! screenshot folder at once; only files inside that folder are ever read back.
 
 use crate::error::{ErrorCode, Result};
 use crate::session::draft_dir;
 use doctor_core::screenshot;
 use std::path::PathBuf;
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 
 /// The draft's screenshot folder; the draft folder itself is made private first, since a
@@ -58,6 +60,47 @@ pub async fn store_screenshot(
     Ok(stored.path.display().to_string())
 }
 
+/// Stores the image on the system clipboard, read here rather than in the web view: on
+/// Linux (WebKitGTK) a paste event carries no image, and the page gets no clipboard access
+/// of its own. The pixels go through the same checks, scaling and saving as a dropped file.
+/// With no image on the clipboard (text, nothing) the error says so.
+#[tauri::command]
+pub async fn paste_screenshot(app: tauri::AppHandle) -> Result<String> {
+    let dir = screenshot_dir(&app)?;
+    // Never on the main thread: the clipboard read may wait for the owner of the selection.
+    tauri::async_runtime::spawn_blocking(move || {
+        let image = app.clipboard().read_image().map_err(clipboard_error)?;
+        let stored =
+            screenshot::store_rgba(image.width(), image.height(), image.rgba().to_vec(), &dir)?;
+        Ok(stored.path.display().to_string())
+    })
+    .await?
+}
+
+/// What a failed clipboard read means for the admin. The plugin passes arboard's error on as
+/// its text only, so the text is compared with arboard's own: "not available in the requested
+/// format" is text or an empty clipboard, a conversion failure an image in a form that cannot
+/// be read, and on X11 "incorrect type received" an owner that answered the request for an
+/// image with its text anyway (xclip does; seen in the end-to-end test). In each case there
+/// is no usable image. Anything else: the clipboard itself could not be read.
+fn clipboard_error(e: tauri_plugin_clipboard_manager::Error) -> crate::error::Error {
+    let detail = e.to_string();
+    let no_image = [
+        arboard::Error::ContentNotAvailable,
+        arboard::Error::ConversionFailure,
+        arboard::Error::Unknown {
+            description: "incorrect type received from clipboard".into(),
+        },
+    ]
+    .iter()
+    .any(|kind| kind.to_string() == detail);
+    if no_image {
+        ErrorCode::ClipboardNoImage.with(detail)
+    } else {
+        ErrorCode::Clipboard.with(detail)
+    }
+}
+
 /// The bytes of a stored screenshot, for its preview and the annotation editor.
 #[tauri::command]
 pub async fn read_screenshot(app: tauri::AppHandle, path: String) -> Result<tauri::ipc::Response> {
@@ -96,6 +139,35 @@ pub async fn capture_screen(
 
 #[cfg(test)]
 mod tests {
+    use super::clipboard_error;
+    use crate::error::ErrorCode;
+    use tauri_plugin_clipboard_manager::Error as ClipboardError;
+
+    #[test]
+    fn a_clipboard_without_an_image_is_told_as_such() {
+        for kind in [
+            arboard::Error::ContentNotAvailable,
+            arboard::Error::ConversionFailure,
+            // X11: the owner answered the request for an image with text (xclip does).
+            arboard::Error::Unknown {
+                description: "incorrect type received from clipboard".into(),
+            },
+        ] {
+            let e = clipboard_error(ClipboardError::from(kind));
+            assert_eq!(e.code, ErrorCode::ClipboardNoImage, "{}", e.message);
+        }
+        for kind in [
+            arboard::Error::ClipboardOccupied,
+            arboard::Error::ClipboardNotSupported,
+            arboard::Error::Unknown {
+                description: "X11 server connection timed out".into(),
+            },
+        ] {
+            let e = clipboard_error(ClipboardError::from(kind));
+            assert_eq!(e.code, ErrorCode::Clipboard, "{}", e.message);
+        }
+    }
+
     /// Runs only on a display (CI runs it under Xvfb with a patterned root window).
     #[test]
     #[ignore = "needs a display"]

@@ -236,11 +236,25 @@ export class Store {
     }
   }
 
-  async addScreenshotBytes(slot: string, bytes: Uint8Array): Promise<void> {
+  /** Stores a pasted or dropped image in `slot`. The error, if any, is returned for the
+   * slot to show beside itself (not the window's error box). */
+  async addScreenshotBytes(slot: string, bytes: Uint8Array): Promise<CommandError | null> {
     try {
       this.drafts.addScreenshot(await platform.storeScreenshot(bytes), slot);
+      return null;
     } catch (e) {
-      this.#fail(e);
+      return platform.asCommandError(e);
+    }
+  }
+
+  /** Stores the clipboard's image in `slot`, read by the Rust side; the error (no image on
+   * the clipboard, clipboard unreadable) is returned for the slot to show. */
+  async pasteScreenshot(slot: string): Promise<CommandError | null> {
+    try {
+      this.drafts.addScreenshot(await platform.pasteScreenshot(), slot);
+      return null;
+    } catch (e) {
+      return platform.asCommandError(e);
     }
   }
 

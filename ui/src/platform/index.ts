@@ -86,6 +86,13 @@ export function storeScreenshot(bytes: Uint8Array): Promise<string> {
   return invoke<string>("store_screenshot", bytes);
 }
 
+/** Stores the image on the system clipboard, read by the Rust side (a paste whose event
+ * carried no image, as in the Linux web view); returns its path. Fails with
+ * `error.clipboard_no_image` when the clipboard holds no image. */
+export function pasteScreenshot(): Promise<string> {
+  return invoke<string>("paste_screenshot");
+}
+
 /** The bytes of a stored screenshot (for previews and the annotation editor). */
 export async function readScreenshot(path: string): Promise<Uint8Array> {
   const data = await invoke<ArrayBuffer | number[]>("read_screenshot", { path });
