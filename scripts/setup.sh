@@ -68,8 +68,11 @@ if [ "$mode" = "test" ]; then
   fi
 fi
 
-# npm ci only when the lock file changed since the last install.
+# npm ci only when the lock file changed since the last install, and never through a
+# linked node_modules (a second checkout borrowing another's install: npm ci would empty it).
 stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+if [ -L node_modules ]; then
+  echo "setup: node_modules is a link to another checkout's install; not reinstalling"
+elif [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
