@@ -195,7 +195,7 @@ pub enum NetEvent {
     HostDone {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         index: usize,
-        result: HostResult,
+        result: Box<HostResult>,
     },
 }
 

@@ -243,7 +243,7 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
             r.stopped = !finished;
             config.observer.emit(NetEvent::HostDone {
                 index: i,
-                result: r.clone(),
+                result: Box::new(r.clone()),
             });
             (i, r)
         });

@@ -105,7 +105,7 @@ pub fn replay(results: &[HostResult], observer: &Observer) {
         }
         observer.emit(NetEvent::HostDone {
             index,
-            result: r.clone(),
+            result: Box::new(r.clone()),
         });
     }
 }
