@@ -566,6 +566,9 @@ try {
       await page.click("[data-testid=net-cancel]");
       await page.waitForSelector("[data-testid=net-stopped]");
       if ((await page.evaluate(() => window.__cancels)) !== 1) throw new Error("cancel_checks was not called once");
+      // The keyboard is not lost with the Stop button: the notice has the focus.
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+      if (focused !== "net-stopped") throw new Error(`after Stop the focus is on ${focused}`);
       const unchecked = lang === "ja" ? "未確認" : "Not checked";
       const state = (await page.innerText("[data-testid=nav-network] .step-state")).trim();
       if (state !== unchecked) throw new Error(`step 2 says "${state}" after the stop`);

@@ -131,4 +131,13 @@ mod tests {
         assert!(cancel.is_cancelled());
         cancel.cancelled().await;
     }
+
+    #[test]
+    fn clones_are_the_same_switch_and_a_new_one_is_not() {
+        let a = Cancel::new();
+        let b = Cancel::new();
+        assert!(a.same(&a.clone()) && !a.same(&b));
+        a.clone().cancel();
+        assert!(a.is_cancelled() && !b.is_cancelled());
+    }
 }

@@ -15,6 +15,9 @@ export class ChecksStore {
   live = $state<NetProgress | null>(null);
   /** Stop was pressed; the checks are winding down. */
   stopping = $state(false);
+  /** The last run was stopped from the window and the notice has not taken the focus yet
+   * (the Stop button it replaces is gone). */
+  #focusStopped = false;
   /** How step 2 is tested: the proxy (null: the system's), a Service Gateway, added hosts.
    * Not kept in the draft: the proxy may carry a password. */
   net = $state<platform.NetSettings>({ proxy: null, serviceGateway: null, hosts: [] });
@@ -42,6 +45,7 @@ export class ChecksStore {
     if (this.running) return null;
     this.running = true;
     this.stopping = false;
+    this.#focusStopped = false;
     this.live = null;
     try {
       const before = this.diagnosis;
@@ -67,12 +71,21 @@ export class ChecksStore {
   async cancel(): Promise<CommandError | null> {
     if (!this.running || this.stopping) return null;
     this.stopping = true;
+    this.#focusStopped = true;
     try {
       await platform.cancelChecks();
       return null;
     } catch (e) {
       return platform.asCommandError(e);
     }
+  }
+
+  /** True once after a stop from the window: the notice that replaces the Stop button
+   * takes the keyboard focus, so it is not lost. */
+  takeStopFocus(): boolean {
+    const take = this.#focusStopped;
+    this.#focusStopped = false;
+    return take;
   }
 
   clear(): void {
