@@ -3,6 +3,7 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
         "run_checks",
+        "cancel_checks",
         "list_regions",
         "load_draft",
         "save_draft",

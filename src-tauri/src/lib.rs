@@ -43,6 +43,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             checks::app_info,
             checks::run_checks,
+            checks::cancel_checks,
             checks::list_regions,
             checks::restart_elevated,
             draft::load_draft,

@@ -1,5 +1,6 @@
 //! What the window's commands share: the start-up options and the session's state (the
-//! last diagnosis, the cancel switch, the last saved bundle), and the draft folder.
+//! last diagnosis, the cancel switches of the bundle and of the checks, the last saved
+//! bundle), and the draft folder.
 
 use crate::error::{ErrorCode, Result};
 use doctor_core::{Diagnosis, Source};
@@ -41,6 +42,8 @@ pub struct Session {
     pub cancel: AtomicBool,
     /// The last bundle saved, the only path "open folder" may show.
     pub saved: Mutex<Option<PathBuf>>,
+    /// The stop switch of the checks running now (step 2's network test), if any.
+    pub checks_cancel: Mutex<Option<doctor_core::network::Cancel>>,
 }
 
 /// Locks a mutex even if a thread panicked while holding it (the data is still usable).

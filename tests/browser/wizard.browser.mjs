@@ -57,7 +57,75 @@ function installMock(arg) {
     unchecked: [],
     network: { region: { reason: "chosen", code: "jp" }, proxy: null, pac_url: null, timeout_secs: 10, results: [] },
   };
+  // Step 2's network test, held open so the test can fill in the rows step by step
+  // (window.__net) and stop it from the window: set window.__slowNet before a run.
+  const slowHosts = [
+    ["api-ap2.xbc.trendmicro.com", "xbc_api"], ["wsc-ap2.xbc.trendmicro.com", "wsc"], ["tgw-ap2.mgcp.trendmicro.com", "telemetry"],
+    ["cloudendpoint-ap2.mgcp.trendmicro.com", "agent_portal"], ["assessment-ap2.mgcp.trendmicro.com", "assessment"],
+    ["endpointpolicy-cdn-ap2.xbc.trendmicro.com", "policy_cdn"], ["er-ws-ane1.xdr.trendmicro.com", "response_ws"],
+    ["era-ane1.xdr.trendmicro.com", "response"], ["xlogr-ane1.xdr.trendmicro.com", "log_receiver"],
+    ["api.xdr.trendmicro.co.jp", "platform_api"], ["upload.xdr.trendmicro.co.jp", "upload"], ["release-us1.mgcp.trendmicro.com", "release"],
+  ].map(([host, purpose]) => ({ host, port: 443, purpose, optional: false }));
+  const notRun = { outcome: "not_run" };
+  function slowRun(a, region) {
+    let n = 0;
+    const send = (message) => callbacks.get(a.onProgress.id)?.({ index: n++, message });
+    const results = slowHosts.map((target) => ({ target, via_proxy: null, dns: notRun, tcp: notRun, proxy: notRun, tls: notRun, tls_seen: null, http: notRun }));
+    send({ kind: "targets", hosts: slowHosts, via_proxy: slowHosts.map(() => null) });
+    return new Promise((resolve) => {
+      const ok = (ms) => ({ outcome: "ok", ms });
+      window.__net = {
+        /** Host i starts and its name resolves; the connection is then under way. */
+        start(i) {
+          send({ kind: "host_started", index: i });
+          results[i].dns = { ...ok(4), value: ["203.0.113.10"] };
+          send({ kind: "stage", index: i, stage: "dns", outcome: ok(4) });
+        },
+        /** Host i runs to its end: reachable, or refused at the connection. */
+        finish(i, refused) {
+          if (results[i].dns.outcome === "not_run") this.start(i);
+          const r = results[i];
+          if (refused) {
+            r.tcp = { outcome: "failed", ms: 12, error: "refused", detail: "203.0.113.10:443: connection refused" };
+            send({ kind: "stage", index: i, stage: "tcp", outcome: { outcome: "failed", ms: 12, error: "refused" } });
+          } else {
+            r.tcp = { ...ok(20), value: "203.0.113.10:443" };
+            r.tls = { ...ok(60), value: { version: "TLS 1.3", cipher: "TLS13_AES_256_GCM_SHA384", chain: [] } };
+            r.http = { ...ok(90), value: { status: 404, date: null, skew_secs: 0 } };
+            for (const [stage, o] of [["tcp", ok(20)], ["proxy", notRun], ["tls", ok(60)], ["http", ok(90)]]) send({ kind: "stage", index: i, stage, outcome: o });
+          }
+          r.done = true;
+          send({ kind: "host_done", index: i, result: r });
+        },
+        /** What cancel_checks does: every host not done ends stopped, and step 2 is not checked. */
+        stop() {
+          results.forEach((r, i) => {
+            if (r.done) return;
+            r.stopped = true;
+            send({ kind: "host_done", index: i, result: r });
+          });
+          const tested = results.filter((r) => !r.stopped).length;
+          const findings = diagnosis.findings.filter((f) => f.step !== "network").concat([
+            finding("network.region", "network", "info", "network.region.chosen", { region: `@l10n:region.${region.code}` }),
+            finding("network.summary", "network", "skipped", "network.summary.cancelled", { tested: String(tested), hosts: String(results.length) }, { key: "network.summary.cancelled.remedy" }),
+          ]);
+          window.__net = null;
+          resolve({
+            ...diagnosis,
+            findings,
+            network: { ...diagnosis.network, region, cancelled: true, results: results.map(({ done, ...r }) => r) },
+            summary: { verdict: "warn", pass: 2, info: 3, skipped: 1, warn: 1, fail: 0 },
+          });
+        },
+      };
+    });
+  }
   const handlers = {
+    cancel_checks: () => {
+      window.__cancels = (window.__cancels ?? 0) + 1;
+      window.__net?.stop();
+      return null;
+    },
     app_info: () => ({ version: "0.1.0", system_lang: lang, source: diagnosis.source, destination: "C:\\Users\\admin\\Desktop" }),
     list_regions: () => ["us", "eu", "jp", "sg", "au", "in", "mea"],
     load_draft: () => null,
@@ -93,6 +161,7 @@ function installMock(arg) {
         : unknownRegion
           ? null
           : { reason: "detected", code: "jp", file: "C:\\Program Files (x86)\\Trend Micro\\Endpoint Basecamp\\etc\\xbc.conf", evidence: "api-ap2.xbc.trendmicro.com" };
+      if (region && window.__slowNet) return slowRun(a, region);
       if (region) return { ...diagnosis, network: { ...diagnosis.network, region } };
       // Step 2 did not run: only the engine's skipped region finding, and no problem.
       const findings = diagnosis.findings
@@ -477,6 +546,96 @@ try {
     if (errors.length) {
       results.push([`${lang} page errors`, false]);
       console.log(`FAIL ${lang} page errors: ${errors.join("; ")}`);
+    }
+    await page.close();
+  }
+  // Step 2 while it runs: a row per host fills in stage by stage, the count is announced
+  // (not every cell), Next stays in view, and stopping leaves step 2 not checked.
+  for (const lang of ["ja", "en"]) {
+    const name = `${lang} step 2 live progress and stop`;
+    const page = await browser.newPage({ viewport: { width: 1080, height: 600 } });
+    await page.addInitScript(installMock, lang);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      await page.goto(`http://127.0.0.1:${PORT}/`);
+      await page.waitForSelector("[data-testid=screen-welcome]");
+      await page.waitForFunction(() => (window.__runs ?? []).length === 1);
+      await page.click("[data-testid=nav-network]");
+      await page.waitForSelector("[data-testid=screen-network]");
+      await page.evaluate(() => (window.__slowNet = true));
+      await page.click("[data-testid=rerun]");
+      await page.waitForSelector("[data-testid=net-table]");
+      const states = (i) => page.$$eval(`[data-testid=net-row]:nth-child(${i + 1}) td`, (tds) => tds.map((td) => td.dataset.state));
+      const count = () => page.innerText("[data-testid=net-progress-count]");
+      if ((await page.locator("[data-testid=net-row]").count()) !== 12) throw new Error("not a row per host");
+      if ((await states(0)).join() !== "waiting,waiting,none,waiting,waiting") throw new Error(`a host not started is ${await states(0)}`);
+      if (!(await count()).includes(lang === "ja" ? "12 件中 0 件" : "0 of 12")) throw new Error(`count: ${await count()}`);
+      // Results arrive: three hosts done (one refused), one under way.
+      await page.evaluate(() => {
+        window.__net.finish(0);
+        window.__net.finish(1, true);
+        window.__net.finish(2);
+        window.__net.start(3);
+      });
+      await page.waitForFunction((t) => document.querySelector("[data-testid=net-progress-count]")?.textContent.includes(t), lang === "ja" ? "12 件中 3 件" : "3 of 12");
+      const want = [
+        [0, "ok,ok,none,ok,ok"],
+        [1, "ok,failed,none,not_run,not_run"],
+        [3, "ok,running,none,waiting,waiting"],
+        [4, "waiting,waiting,none,waiting,waiting"],
+      ];
+      for (const [i, w] of want) if ((await states(i)).join() !== w) throw new Error(`row ${i} is ${await states(i)}, not ${w}`);
+      const refusedTitle = await page.getAttribute("[data-testid=net-row]:nth-child(2) td[data-stage=tcp]", "title");
+      if (!refusedTitle?.includes(lang === "ja" ? "接続拒否" : "connection refused")) throw new Error(`the failure gives no reason: ${refusedTitle}`);
+      // Only the count is a live region; the table is not announced cell by cell.
+      const live = await page.evaluate(() => {
+        const c = document.querySelector("[data-testid=net-progress-count]");
+        const t = document.querySelector("[data-testid=net-table]");
+        return [c.getAttribute("role"), c.getAttribute("aria-live"), !!t.closest("[aria-live]")];
+      });
+      if (live[0] !== "status" || live[1] !== "polite" || live[2]) throw new Error(`live regions: ${live}`);
+      // Stop is there but secondary; Next stays the one primary action, inside the window at every size.
+      if ((await page.getAttribute("[data-testid=net-cancel]", "class"))?.includes("primary")) throw new Error("stop competes with Next");
+      for (const vp of [{ width: 1080, height: 600 }, { width: 1093, height: 614 }, { width: 1280, height: 720 }]) {
+        await page.setViewportSize(vp);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        const box = await page.locator("[data-testid=next]").boundingBox();
+        if (!box || box.y < 0 || box.y + box.height > vp.height || box.x + box.width > vp.width) throw new Error(`Next is outside ${vp.width}x${vp.height} while step 2 runs: ${JSON.stringify(box)}`);
+      }
+      await page.setViewportSize({ width: 1080, height: 600 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(out, `${lang}-step2-progress.png`) });
+      // Stop from the window: Not checked, with the reason and a way to test again; never OK.
+      await page.click("[data-testid=net-cancel]");
+      await page.waitForSelector("[data-testid=net-stopped]");
+      if ((await page.evaluate(() => window.__cancels)) !== 1) throw new Error("cancel_checks was not called once");
+      // The keyboard is not lost with the Stop button: the notice has the focus.
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+      if (focused !== "net-stopped") throw new Error(`after Stop the focus is on ${focused}`);
+      const unchecked = lang === "ja" ? "未確認" : "Not checked";
+      const state = (await page.innerText("[data-testid=nav-network] .step-state")).trim();
+      if (state !== unchecked) throw new Error(`step 2 says "${state}" after the stop`);
+      const body = await page.innerText("[data-testid=screen-network]");
+      for (const bad of lang === "ja" ? ["問題なし", "すべてに接続できます"] : ["All 12 Vision One hosts are reachable"]) if (body.includes(bad)) throw new Error(`says "${bad}" after the stop`);
+      if (!body.includes(lang === "ja" ? "途中で中止" : "stopped before it finished")) throw new Error("no reason after the stop");
+      if (await page.isVisible("[data-testid=net-table]")) throw new Error("the rows are still shown as running");
+      const raw = body.match(/\b(?:ui|network|note)\.[a-z_]+(?:\.[a-z_]+)+\b/);
+      if (raw) throw new Error(`raw locale key on screen: ${raw[0]}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(out, `${lang}-step2-stopped.png`) });
+      // Test again: a full run, and the notice goes.
+      await page.evaluate(() => (window.__slowNet = false));
+      const runs = await page.evaluate(() => window.__runs.length);
+      await page.click("[data-testid=net-again]");
+      await page.waitForFunction((n) => window.__runs.length > n, runs);
+      await page.waitForSelector("[data-testid=net-stopped]", { state: "detached" });
+      if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+      results.push([name, true]);
+      console.log(`ok   ${name}`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`FAIL ${name}: ${e.message}`);
     }
     await page.close();
   }

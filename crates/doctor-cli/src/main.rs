@@ -332,6 +332,7 @@ fn diagnose(run: &RunArgs, locale: &Locale) -> Result<(Catalogue, Diagnosis), Ex
             service_gateway: run.service_gateway.clone(),
             config: NetConfig {
                 timeout: Duration::from_secs(run.timeout),
+                observer: output::network_progress(locale),
                 ..NetConfig::default()
             },
         }),

@@ -122,6 +122,35 @@ pub fn text(report: &Report, locale: &Locale, verbose: bool) -> std::io::Result<
     out.flush()
 }
 
+/// Step 2's progress on one line of stderr (hosts done of all), only when stderr is a
+/// terminal; the line is cleared when the last host is done.
+pub fn network_progress(locale: &Locale) -> doctor_core::network::Observer {
+    use doctor_core::netfacts::NetEvent;
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return doctor_core::network::Observer::default();
+    }
+    let template = locale.text("network.cli.progress").to_owned();
+    let counts = std::sync::Mutex::new((0usize, 0usize));
+    doctor_core::network::Observer::new(move |event| {
+        let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+        match event {
+            NetEvent::Targets { hosts, .. } => *c = (0, hosts.len()),
+            NetEvent::HostDone { .. } => c.0 += 1,
+            _ => return,
+        }
+        let (done, total) = *c;
+        if total > 0 && done == total {
+            eprint!("\r\x1b[2K");
+            return;
+        }
+        let line = template
+            .replace("{done}", &done.to_string())
+            .replace("{total}", &total.to_string());
+        eprint!("\r\x1b[2K{line}");
+    })
+}
+
 /// A one-line progress bar on stderr, only when stderr is a terminal; also the bundle's
 /// cancel flag, which the signal handler sets.
 pub struct ProgressBar {

@@ -135,6 +135,68 @@ impl<T> Stage<T> {
             _ => None,
         }
     }
+
+    /// How the stage ended, without what it found.
+    pub fn outcome(&self) -> StageOutcome {
+        match self {
+            Stage::Ok { ms, .. } => StageOutcome::Ok { ms: *ms },
+            Stage::Failed { ms, error, .. } => StageOutcome::Failed {
+                ms: *ms,
+                error: *error,
+            },
+            Stage::NotRun => StageOutcome::NotRun,
+        }
+    }
+}
+
+/// How one stage ended, without what it found: what step 2's progress shows per cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StageOutcome {
+    Ok {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        ms: u64,
+    },
+    Failed {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        ms: u64,
+        error: NetError,
+    },
+    NotRun,
+}
+
+/// Step 2's progress as it happens, for a window that fills in a row per host. Every
+/// host gets `HostStarted`, then a `Stage` per stage that ran, then `HostDone` with its
+/// whole result (which is what counts: a stage not reported is `NotRun` there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NetEvent {
+    /// The hosts to test, in the order of the report; `index` below is a position here.
+    Targets {
+        hosts: Vec<HostEntry>,
+        /// The proxy each host goes through (credentials masked), `None` for direct.
+        via_proxy: Vec<Option<String>>,
+    },
+    /// A host's test began (it got its turn among those tested at the same time).
+    HostStarted {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        index: usize,
+    },
+    /// One stage of a host ended.
+    Stage {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        index: usize,
+        stage: StageName,
+        outcome: StageOutcome,
+    },
+    /// A host's test ended, finished or stopped.
+    HostDone {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        index: usize,
+        result: Box<HostResult>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +257,10 @@ pub struct HostResult {
     /// The endpoint's own address on the connection (what the firewall sees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_addr: Option<String>,
+    /// The test was stopped before this host's test finished: the stages left `NotRun`
+    /// are unknown, not passed, and the host is neither reachable nor failed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 /// What a proxy said when it did not open the way: read from its status line, headers and
@@ -227,6 +293,35 @@ impl ProxyReply {
 }
 
 impl HostResult {
+    /// A host not tested yet: every stage `NotRun`.
+    pub fn untested(target: HostEntry, via_proxy: Option<String>) -> HostResult {
+        HostResult {
+            target,
+            via_proxy,
+            dns: Stage::NotRun,
+            tcp: Stage::NotRun,
+            proxy: Stage::NotRun,
+            tls: Stage::NotRun,
+            tls_seen: None,
+            http: Stage::NotRun,
+            proxy_reply: None,
+            bypassed_by: None,
+            local_addr: None,
+            stopped: false,
+        }
+    }
+
+    /// Each stage's outcome without its value, in the order they run.
+    pub fn outcomes(&self) -> [(StageName, StageOutcome); 5] {
+        [
+            (StageName::Dns, self.dns.outcome()),
+            (StageName::Tcp, self.tcp.outcome()),
+            (StageName::Proxy, self.proxy.outcome()),
+            (StageName::Tls, self.tls.outcome()),
+            (StageName::Http, self.http.outcome()),
+        ]
+    }
+
     /// The first stage that failed, if any.
     pub fn failure(&self) -> Option<(StageName, NetError, &str)> {
         let stages: [(StageName, Option<(NetError, &str)>); 5] = [
@@ -244,6 +339,11 @@ impl HostResult {
     /// Reachable means an HTTP answer came back, whatever its status.
     pub fn reachable(&self) -> bool {
         self.failure().is_none() && self.http.value().is_some()
+    }
+
+    /// Tested and not reachable: a host whose test was stopped is neither.
+    pub fn unreachable(&self) -> bool {
+        !self.stopped && !self.reachable()
     }
 
     /// A failure that is the configured proxy's own, not the host's: its name did not
@@ -342,7 +442,11 @@ pub fn shown_issuer(r: &HostResult) -> Option<String> {
 /// way; a proxy's status or an inspecting CA explains the hosts that failed with it, as long
 /// as no required host failed for another reason.
 pub fn root_cause(results: &[HostResult]) -> Option<Explained> {
-    let required: Vec<&HostResult> = results.iter().filter(|r| !r.target.optional).collect();
+    // Hosts whose test was stopped say nothing either way.
+    let required: Vec<&HostResult> = results
+        .iter()
+        .filter(|r| !r.target.optional && !r.stopped)
+        .collect();
     let failed: Vec<&HostResult> = required
         .iter()
         .copied()
@@ -487,4 +591,8 @@ pub struct NetworkReport {
     /// global hosts and the ones given by hand were tested.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub region_hosts_unknown: bool,
+    /// The user stopped the test before every host was tested: the hosts with `stopped`
+    /// were not (fully) tested, and step 2 as a whole is not checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }

@@ -119,6 +119,7 @@ async fn icmp_prohibited_replies_read_as_a_firewall_rejecting_not_as_no_route() 
         only_given_hosts: false,
         region_hosts_unknown: false,
         pac_evaluated: false,
+        cancelled: false,
     };
     // A rejection is not "offline": no single cause hides the rule.
     assert_eq!(rep.root_cause, None);

@@ -35,6 +35,7 @@ fn report(results: Vec<HostResult>, proxy: Option<ProxyChoice>) -> NetworkReport
         only_given_hosts: false,
         region_hosts_unknown: false,
         pac_evaluated: false,
+        cancelled: false,
     }
 }
 

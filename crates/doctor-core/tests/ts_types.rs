@@ -17,6 +17,7 @@ fn export_wire_types() {
     doctor_core::fleet::FleetReport::export_all_to(&dir).unwrap();
     doctor_core::bundle::BundleOutcome::export_all_to(&dir).unwrap();
     doctor_core::bundle::Progress::export_all_to(&dir).unwrap();
+    doctor_core::netfacts::NetEvent::export_all_to(&dir).unwrap();
     doctor_core::bundle::SourcePreview::export_all_to(&dir).unwrap();
     doctor_core::bundle::SupportAnswers::export_all_to(&dir).unwrap();
     doctor_core::bundle::Screenshot::export_all_to(&dir).unwrap();

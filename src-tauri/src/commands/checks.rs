@@ -3,9 +3,12 @@
 
 use crate::error::{ErrorCode, Result};
 use crate::session::{lock, Options, Session};
+use doctor_core::netfacts::NetEvent;
+use doctor_core::network::{Cancel, Observer};
 use doctor_core::probe::ProbeSource;
 use doctor_core::{Catalogue, Diagnosis, Lang, NetworkOptions};
 use serde::Serialize;
+use tauri::ipc::Channel;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -46,7 +49,9 @@ pub async fn app_info(options: tauri::State<'_, Options>) -> Result<AppInfo> {
 /// Runs every check, step 2 included for `region` (`None`: detect it from the agent's
 /// files), through `proxy` when given (`None`: the system's) or a Service Gateway, with
 /// the hosts the user added, off the main thread: reading processes and services takes a
-/// moment.
+/// moment. Step 2's progress goes to `on_progress` as each stage of each host ends;
+/// [`cancel_checks`] stops it, and the diagnosis then says step 2 was not checked.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn run_checks(
     options: tauri::State<'_, Options>,
@@ -55,6 +60,7 @@ pub async fn run_checks(
     proxy: Option<String>,
     service_gateway: Option<String>,
     hosts: Option<Vec<String>>,
+    on_progress: Channel<NetEvent>,
 ) -> Result<Diagnosis> {
     let hosts = hosts.unwrap_or_default();
     if let Some(code) = &region {
@@ -62,16 +68,42 @@ pub async fn run_checks(
             return Err(ErrorCode::RegionUnknown.with(code));
         }
     }
+    let mut network = network_options(region, proxy, service_gateway, &hosts)?;
+    let cancel = Cancel::new();
+    network.config.cancel = cancel.clone();
+    network.config.observer = Observer::new(move |event| {
+        // A window that went away does not stop the checks.
+        let _ = on_progress.send(event);
+    });
+    // A run started while another runs stops the older one: only the newest is shown.
+    if let Some(older) = lock(&session.checks_cancel).replace(cancel.clone()) {
+        older.cancel();
+    }
     let engine_options = doctor_core::Options {
         source: options.source(),
         catalogue: None,
-        network: Some(network_options(region, proxy, service_gateway, &hosts)?),
+        network: Some(network),
     };
     let diagnosis =
-        tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options))
-            .await??;
+        tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options)).await;
+    {
+        let mut running = lock(&session.checks_cancel);
+        if running.as_ref().is_some_and(|c| c.same(&cancel)) {
+            *running = None;
+        }
+    }
+    let diagnosis = diagnosis??;
     *lock(&session.diagnosis) = Some(diagnosis.clone());
     Ok(diagnosis)
+}
+
+/// Stops the checks running now (the network test of step 2): hosts not tested yet are
+/// reported as not tested, and step 2 as not checked. Nothing happens when none runs.
+#[tauri::command]
+pub fn cancel_checks(session: tauri::State<'_, Session>) {
+    if let Some(running) = lock(&session.checks_cancel).as_ref() {
+        running.cancel();
+    }
 }
 
 /// Step 2's settings from the window: an empty proxy or gateway field means none (the

@@ -300,6 +300,12 @@ export class Store {
     this.bundle.cancel();
   }
 
+  /** Stops step 2's network test (the checks come back with step 2 not checked). */
+  async cancelChecks(): Promise<void> {
+    const e = await this.checks.cancel();
+    if (e) this.error = e;
+  }
+
   async copyInquiry(): Promise<void> {
     await this.bundle.copyInquiry();
   }

@@ -16,6 +16,7 @@ export type { Finding } from "./generated/Finding";
 export type { FleetReport } from "./generated/FleetReport";
 export type { Lang } from "./generated/Lang";
 export type { Message } from "./generated/Message";
+export type { NetEvent } from "./generated/NetEvent";
 export type { NetworkReport } from "./generated/NetworkReport";
 export type { OsFacts } from "./generated/OsFacts";
 export type { ProbeSource } from "./generated/ProbeSource";

@@ -9,6 +9,7 @@ import type {
   ConsoleCheck,
   Diagnosis,
   Lang,
+  NetEvent,
   Progress,
   Saved,
   Screenshot,
@@ -29,8 +30,20 @@ export interface NetSettings {
   hosts: string[];
 }
 
-export function runChecks(region: string | null, net: NetSettings = { proxy: null, serviceGateway: null, hosts: [] }): Promise<Diagnosis> {
-  return invoke<Diagnosis>("run_checks", { region, proxy: net.proxy, serviceGateway: net.serviceGateway, hosts: net.hosts });
+/** `onProgress` hears of step 2's network test as each stage of each host ends. */
+export function runChecks(
+  region: string | null,
+  net: NetSettings = { proxy: null, serviceGateway: null, hosts: [] },
+  onProgress: (e: NetEvent) => void = () => undefined,
+): Promise<Diagnosis> {
+  const channel = new Channel<NetEvent>();
+  channel.onmessage = onProgress;
+  return invoke<Diagnosis>("run_checks", { region, proxy: net.proxy, serviceGateway: net.serviceGateway, hosts: net.hosts, onProgress: channel });
+}
+
+/** Stops the network test of the checks running now; they then return with step 2 not checked. */
+export function cancelChecks(): Promise<void> {
+  return invoke<void>("cancel_checks");
 }
 
 /** The note for the network team, from the last checks, in `lang`. */

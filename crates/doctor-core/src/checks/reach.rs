@@ -45,6 +45,12 @@ fn host_finding(r: &HostResult, cause: Option<&Explained>) -> Finding {
     let name = authority(&r.target.host, r.target.port);
     let explained = cause.filter(|c| c.hosts.contains(&name));
     let (status, key, remedy) = match (r.failure(), explained) {
+        // Stopped before it finished: not tested, so neither passed nor failed.
+        (None, _) if r.stopped => (
+            Status::Info,
+            "network.host.stopped".to_owned(),
+            Some("network.host.stopped.remedy".to_owned()),
+        ),
         (None, _) => (Status::Pass, "network.host.ok".to_owned(), None),
         (Some(_), Some(c)) => (
             Status::Info,
@@ -320,11 +326,13 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             out.push(region_f);
         }
     }
-    // Recorded reports (scenarios) may predate the field: derive it the same way.
+    // Recorded reports (scenarios) may predate the field: derive it the same way. A run
+    // that was stopped names no cause: what was not tested could tell otherwise.
     let cause = report
         .root_cause
         .clone()
-        .or_else(|| crate::netfacts::root_cause(&report.results));
+        .or_else(|| crate::netfacts::root_cause(&report.results))
+        .filter(|_| !report.cancelled);
     let proxy_cause = cause.as_ref().is_some_and(|c| {
         matches!(
             c.cause,
@@ -403,9 +411,23 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
     let failed: Vec<&HostResult> = required
         .iter()
         .copied()
-        .filter(|r| !r.reachable())
+        .filter(|r| r.unreachable())
         .collect();
-    let summary = if report.results.is_empty() {
+    let summary = if report.cancelled {
+        // Stopped before every host was tested: not checked, never "all reachable".
+        let tested = report.results.iter().filter(|r| !r.stopped).count();
+        f(
+            "network.summary",
+            Status::Skipped,
+            "network.summary.cancelled",
+        )
+        .with_params(&[
+            ("tested", &tested.to_string()),
+            ("hosts", &report.results.len().to_string()),
+        ])
+        .evidence("hosts_stopped", (report.results.len() - tested).to_string())
+        .remedy(Message::new("network.summary.cancelled.remedy"))
+    } else if report.results.is_empty() {
         f(
             "network.summary",
             Status::Skipped,

@@ -6,9 +6,10 @@
 
 use super::proxy::{connect_tunnel, get_through, ProxyChoice};
 use super::tls::{classify_handshake, describe, RecordingVerifier};
-use super::{HostResult, HttpInfo, NetError, Stage, TlsInfo};
+use super::watch::{Cancel, Observer};
+use super::{HostResult, HttpInfo, NetError, Stage, StageName, TlsInfo};
 use crate::catalogue::HostEntry;
-use crate::netfacts::{authority, valid_host_name};
+use crate::netfacts::{authority, valid_host_name, NetEvent};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::RootCertStore;
 use std::collections::HashMap;
@@ -55,6 +56,10 @@ pub struct NetConfig {
     /// SHA-1 thumbprints of the roots the agent itself relies on (the catalogue's TLS
     /// roots); empty skips the check that a verified chain ends in one of them.
     pub agent_roots: Vec<String>,
+    /// Told of every host's progress as it happens (the app's live rows).
+    pub observer: Observer,
+    /// Stops the test: hosts not finished come back `stopped`.
+    pub cancel: Cancel,
 }
 
 impl Default for NetConfig {
@@ -69,6 +74,8 @@ impl Default for NetConfig {
             resolver: None,
             agent_roots: Vec::new(),
             proxy_for: HashMap::new(),
+            observer: Observer::default(),
+            cancel: Cancel::default(),
         }
     }
 }
@@ -182,34 +189,62 @@ fn inspected_by_trusted_ca(
     (!public).then(|| parsed.subject().to_string())
 }
 
-/// Probes every target and returns the results in the targets' order.
+/// Probes every target and returns the results in the targets' order. The observer hears
+/// of each stage as it ends; a cancel ends every probe at once, and the hosts it stopped
+/// come back with `stopped` set and their unfinished stages `NotRun`.
 pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostResult> {
     let (roots, anchors) = root_store(config);
     let (roots, anchors) = (Arc::new(roots), Arc::new(anchors));
     let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    // Each host's own settings: the proxy a script chose for it, or direct when the proxy
+    // setting's bypass list matches it (as the agent sends it).
+    let per_host: Vec<(NetConfig, Option<String>)> = targets
+        .iter()
+        .map(|target| {
+            let mut config = config.clone();
+            if let Some(chosen) = config.proxy_for.get(&target.host) {
+                config.proxy = chosen.clone();
+            }
+            let bypassed_by = config
+                .proxy
+                .as_ref()
+                .and_then(|p| super::proxy::bypass_rule(p, &target.host));
+            if bypassed_by.is_some() {
+                config.proxy = None;
+            }
+            (config, bypassed_by)
+        })
+        .collect();
+    config.observer.emit(NetEvent::Targets {
+        hosts: targets.to_vec(),
+        via_proxy: per_host
+            .iter()
+            .map(|(c, _)| c.proxy.as_ref().map(|p| p.display.clone()))
+            .collect(),
+    });
     let mut tasks = tokio::task::JoinSet::new();
-    for (i, target) in targets.iter().cloned().enumerate() {
-        let (roots, anchors, limit, mut config) = (
-            roots.clone(),
-            anchors.clone(),
-            limit.clone(),
-            config.clone(),
-        );
-        if let Some(chosen) = config.proxy_for.get(&target.host) {
-            config.proxy = chosen.clone();
-        }
-        // A host the proxy setting's bypass list matches goes direct, as the agent sends it.
-        let bypassed_by = config
-            .proxy
-            .as_ref()
-            .and_then(|p| super::proxy::bypass_rule(p, &target.host));
-        if bypassed_by.is_some() {
-            config.proxy = None;
-        }
+    for (i, (target, (config, bypassed_by))) in targets.iter().cloned().zip(per_host).enumerate() {
+        let (roots, anchors, limit) = (roots.clone(), anchors.clone(), limit.clone());
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            let mut r = probe_one(target, &config, roots, &anchors).await;
+            let mut r =
+                HostResult::untested(target, config.proxy.as_ref().map(|p| p.display.clone()));
             r.bypassed_by = bypassed_by;
+            let cancel = config.cancel.clone();
+            let finished = tokio::select! {
+                biased;
+                () = cancel.cancelled() => false,
+                () = async {
+                    let _permit = limit.acquire_owned().await;
+                    config.observer.emit(NetEvent::HostStarted { index: i });
+                    let mut said = Said::new(i, &config.observer);
+                    probe_one(&mut r, &config, roots, &anchors, &mut said).await;
+                } => true,
+            };
+            r.stopped = !finished;
+            config.observer.emit(NetEvent::HostDone {
+                index: i,
+                result: Box::new(r.clone()),
+            });
             (i, r)
         });
     }
@@ -220,6 +255,38 @@ pub async fn probe_hosts(targets: &[HostEntry], config: &NetConfig) -> Vec<HostR
         }
     }
     out.into_iter().flatten().collect()
+}
+
+/// Tells the observer of a host's stages in their order, each once: reporting up to a
+/// stage also reports the ones before it that were passed over (`NotRun`).
+struct Said<'a> {
+    index: usize,
+    observer: &'a Observer,
+    next: usize,
+}
+
+impl<'a> Said<'a> {
+    fn new(index: usize, observer: &'a Observer) -> Said<'a> {
+        Said {
+            index,
+            observer,
+            next: 0,
+        }
+    }
+
+    fn upto(&mut self, r: &HostResult, last: StageName) {
+        for (n, (stage, outcome)) in r.outcomes().into_iter().enumerate().skip(self.next) {
+            self.observer.emit(NetEvent::Stage {
+                index: self.index,
+                stage,
+                outcome,
+            });
+            self.next = n + 1;
+            if stage == last {
+                break;
+            }
+        }
+    }
 }
 
 /// Resolves `host` within the budget. The lookup runs on a blocking thread that is left
@@ -633,25 +700,14 @@ fn skew_from(date: Option<&str>) -> Option<i64> {
 }
 
 async fn probe_one(
-    target: HostEntry,
+    r: &mut HostResult,
     config: &NetConfig,
     roots: Arc<RootCertStore>,
     anchors: &[CertificateDer<'static>],
-) -> HostResult {
+    said: &mut Said<'_>,
+) {
     let deadline = Instant::now() + config.timeout;
-    let mut r = HostResult {
-        target: target.clone(),
-        via_proxy: config.proxy.as_ref().map(|p| p.display.clone()),
-        dns: Stage::NotRun,
-        tcp: Stage::NotRun,
-        proxy: Stage::NotRun,
-        tls: Stage::NotRun,
-        tls_seen: None,
-        http: Stage::NotRun,
-        proxy_reply: None,
-        bypassed_by: None,
-        local_addr: None,
-    };
+    let target = r.target.clone();
     // Nothing that could end a request line reaches the network.
     if !valid_host_name(&target.host) {
         r.dns = Stage::Failed {
@@ -659,7 +715,8 @@ async fn probe_one(
             error: NetError::DnsNotFound,
             detail: format!("{:?} is not a valid host name", target.host),
         };
-        return r;
+        said.upto(r, StageName::Dns);
+        return;
     }
     // Through a proxy the proxy resolves the target; we resolve and reach the proxy.
     let (dns_host, dns_port) = match &config.proxy {
@@ -667,8 +724,9 @@ async fn probe_one(
         None => (target.host.clone(), target.port),
     };
     r.dns = resolve(&dns_host, dns_port, config, deadline).await;
+    said.upto(r, StageName::Dns);
     let Some(ips) = r.dns.value().cloned() else {
-        return r;
+        return;
     };
     let addrs: Vec<SocketAddr> = ips
         .iter()
@@ -676,11 +734,20 @@ async fn probe_one(
         .collect();
     let (tcp, stream) = connect(&addrs, deadline, config.timeout).await;
     r.tcp = tcp;
+    let plain_http = target.port == 80;
+    // Direct, the proxy stage is passed over; plain HTTP has no TLS stage.
+    said.upto(
+        r,
+        match (&config.proxy, plain_http, r.tcp.value().is_some()) {
+            (_, _, false) | (Some(_), _, true) => StageName::Tcp,
+            (None, false, true) => StageName::Proxy,
+            (None, true, true) => StageName::Tls,
+        },
+    );
     let Some(mut stream) = stream else {
-        return r;
+        return;
     };
     r.local_addr = stream.local_addr().ok().map(|a| a.ip().to_string());
-    let plain_http = target.port == 80;
     if config.proxy.is_some() {
         let start = Instant::now();
         if plain_http {
@@ -721,7 +788,8 @@ async fn probe_one(
                     }
                 }
             }
-            return r;
+            said.upto(r, StageName::Http);
+            return;
         }
         let answer = tokio::time::timeout_at(
             deadline.into(),
@@ -750,8 +818,9 @@ async fn probe_one(
                 value: status,
             },
         };
+        said.upto(r, StageName::Proxy);
         if r.proxy.failure().is_some() {
-            return r;
+            return;
         }
     }
     if !plain_http {
@@ -766,12 +835,14 @@ async fn probe_one(
         .await;
         r.tls = tls;
         r.tls_seen = seen;
+        said.upto(r, StageName::Tls);
         if r.tls.failure().is_some() {
-            return r;
+            return;
         }
         if let Some(verified) = verified.filter(|_| target.host.parse::<IpAddr>().is_ok()) {
             r.http = http_over(verified, &target, deadline, config.timeout).await;
-            return r;
+            said.upto(r, StageName::Http);
+            return;
         }
     } else {
         drop(stream);
@@ -781,5 +852,5 @@ async fn probe_one(
         _ => None,
     };
     r.http = http_request(&target, pinned, config, roots, deadline).await;
-    r
+    said.upto(r, StageName::Http);
 }

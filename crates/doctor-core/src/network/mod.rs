@@ -10,13 +10,15 @@ pub mod proxy;
 pub mod region;
 mod run;
 mod tls;
+pub mod watch;
 
 pub use crate::netfacts::{
-    CertInfo, HostResult, HttpInfo, NetError, NetworkReport, ProxyChoice, RegionChoice, Stage,
-    StageName, TlsInfo,
+    CertInfo, HostResult, HttpInfo, NetError, NetEvent, NetworkReport, ProxyChoice, RegionChoice,
+    Stage, StageName, StageOutcome, TlsInfo,
 };
 pub use live::{probe_hosts, NetConfig};
 pub use run::{run, run_blocking, NetworkOptions};
+pub use watch::{Cancel, Observer};
 
 /// `NAME:PORT` or `[IPv6]:PORT` typed by a person (the CLI's `--host`, the app's field) → a
 /// target to test. Names with spaces or control characters are refused, so nothing odd

@@ -55,6 +55,7 @@ pub async fn run(
         only_given_hosts: false,
         region_hosts_unknown: false,
         pac_evaluated: false,
+        cancelled: false,
     };
     let mut targets = match region.and_then(|r| catalogue.region(r.code())) {
         Some(region) => {
@@ -85,6 +86,7 @@ pub async fn run(
             for r in &mut recorded {
                 r.via_proxy = r.via_proxy.as_deref().map(crate::probe::mask_credentials);
             }
+            crate::network::watch::replay(&recorded, &options.config.observer);
             recorded
         }
         None => {
@@ -110,7 +112,13 @@ pub async fn run(
             crate::network::probe_hosts(&targets, &config).await
         }
     };
-    report.root_cause = crate::netfacts::root_cause(&report.results);
+    // Stopped hosts say nothing: a run cut short names no cause and is not checked.
+    report.cancelled = report.results.iter().any(|r| r.stopped);
+    report.root_cause = if report.cancelled {
+        None
+    } else {
+        crate::netfacts::root_cause(&report.results)
+    };
     report
 }
 

@@ -144,7 +144,7 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
     let optional_failed: Vec<&HostResult> = report
         .results
         .iter()
-        .filter(|r| r.target.optional && !r.reachable())
+        .filter(|r| r.target.optional && r.unreachable())
         .collect();
     let required: Vec<&HostResult> = report
         .results
@@ -154,11 +154,31 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
     let failed: Vec<&HostResult> = required
         .iter()
         .copied()
-        .filter(|r| !r.reachable())
+        .filter(|r| r.unreachable())
         .collect();
+    if report.cancelled {
+        // Only what was tested is reported: the rest is unknown, not fine.
+        let stopped = report.results.iter().filter(|r| r.stopped).count();
+        let _ = writeln!(
+            out,
+            "{}",
+            l.render(
+                "note.cancelled",
+                &params(&[
+                    ("stopped", &stopped.to_string()),
+                    ("hosts", &report.results.len().to_string()),
+                ])
+            )
+        );
+        let _ = writeln!(out);
+    }
     if report.region_hosts_unknown {
         let _ = writeln!(out, "{}", l.text("note.hosts_unknown"));
         let _ = writeln!(out);
+    }
+    if failed.is_empty() && report.cancelled {
+        optional_section(&mut out, l, &optional_failed);
+        return out;
     }
     if failed.is_empty() {
         let n = required.len().to_string();

@@ -33,4 +33,9 @@ bypassed_by?: string | null,
 /**
  * The endpoint's own address on the connection (what the firewall sees).
  */
-local_addr?: string | null, };
+local_addr?: string | null, 
+/**
+ * The test was stopped before this host's test finished: the stages left `NotRun`
+ * are unknown, not passed, and the host is neither reachable nor failed.
+ */
+stopped?: boolean, };

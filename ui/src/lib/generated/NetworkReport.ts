@@ -32,4 +32,9 @@ only_given_hosts?: boolean,
  * The region is a site whose endpoint hosts the vendor does not publish: only the
  * global hosts and the ones given by hand were tested.
  */
-region_hosts_unknown?: boolean, };
+region_hosts_unknown?: boolean, 
+/**
+ * The user stopped the test before every host was tested: the hosts with `stopped`
+ * were not (fully) tested, and step 2 as a whole is not checked.
+ */
+cancelled?: boolean, };

@@ -3,6 +3,7 @@
 import * as platform from "../../platform";
 import type { AppInfo, CommandError, Diagnosis } from "../types";
 import { changes, type Change } from "../wizard";
+import { applyEvent, type NetProgress } from "../netprogress";
 
 export class ChecksStore {
   info = $state<AppInfo | null>(null);
@@ -10,6 +11,13 @@ export class ChecksStore {
   diagnosis = $state<Diagnosis | null>(null);
   lastChanges = $state<Change[]>([]);
   running = $state(false);
+  /** Step 2's rows per host while its network test runs (null until the hosts are known). */
+  live = $state<NetProgress | null>(null);
+  /** Stop was pressed; the checks are winding down. */
+  stopping = $state(false);
+  /** The last run was stopped from the window and the notice has not taken the focus yet
+   * (the Stop button it replaces is gone). */
+  #focusStopped = false;
   /** How step 2 is tested: the proxy (null: the system's), a Service Gateway, added hosts.
    * Not kept in the draft: the proxy may carry a password. */
   net = $state<platform.NetSettings>({ proxy: null, serviceGateway: null, hosts: [] });
@@ -36,10 +44,15 @@ export class ChecksStore {
   async run(region: string | null): Promise<CommandError | null> {
     if (this.running) return null;
     this.running = true;
+    this.stopping = false;
+    this.#focusStopped = false;
+    this.live = null;
     try {
       const before = this.diagnosis;
       const asked = JSON.stringify([region, this.net]);
-      const after = await platform.runChecks(region, $state.snapshot(this.net));
+      const after = await platform.runChecks(region, $state.snapshot(this.net), (e) => {
+        this.live = applyEvent(this.live, e);
+      });
       this.#ranWith = asked;
       this.lastChanges = changes(before, after);
       this.diagnosis = after;
@@ -50,7 +63,29 @@ export class ChecksStore {
       return platform.asCommandError(e);
     } finally {
       this.running = false;
+      this.stopping = false;
     }
+  }
+
+  /** Stops step 2's network test; the checks then return with step 2 not checked. */
+  async cancel(): Promise<CommandError | null> {
+    if (!this.running || this.stopping) return null;
+    this.stopping = true;
+    this.#focusStopped = true;
+    try {
+      await platform.cancelChecks();
+      return null;
+    } catch (e) {
+      return platform.asCommandError(e);
+    }
+  }
+
+  /** True once after a stop from the window: the notice that replaces the Stop button
+   * takes the keyboard focus, so it is not lost. */
+  takeStopFocus(): boolean {
+    const take = this.#focusStopped;
+    this.#focusStopped = false;
+    return take;
   }
 
   clear(): void {
