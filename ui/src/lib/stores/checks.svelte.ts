@@ -40,10 +40,33 @@ export class ChecksStore {
     return this.info;
   }
 
-  /** Runs the checks; returns the error to show, if any. */
+  /** A run asked for while another was running: it runs next (only the latest counts). */
+  #queued: { region: string | null } | null = null;
+
+  /** Runs the checks; returns the error to show, if any. Asked while a run is going (Next
+   * on the region screen while the first checks still run), the new run is not dropped: it
+   * starts when the current one ends, if its region or settings differ. */
   async run(region: string | null): Promise<CommandError | null> {
-    if (this.running) return null;
+    if (this.running) {
+      this.#queued = { region };
+      return null;
+    }
     this.running = true;
+    try {
+      let error = await this.#once(region);
+      while (this.#queued) {
+        const next = this.#queued.region;
+        this.#queued = null;
+        if (this.stale(next)) error = await this.#once(next);
+      }
+      return error;
+    } finally {
+      this.running = false;
+      this.stopping = false;
+    }
+  }
+
+  async #once(region: string | null): Promise<CommandError | null> {
     this.stopping = false;
     this.#focusStopped = false;
     this.live = null;
@@ -61,9 +84,6 @@ export class ChecksStore {
       return null;
     } catch (e) {
       return platform.asCommandError(e);
-    } finally {
-      this.running = false;
-      this.stopping = false;
     }
   }
 
@@ -71,6 +91,7 @@ export class ChecksStore {
   async cancel(): Promise<CommandError | null> {
     if (!this.running || this.stopping) return null;
     this.stopping = true;
+    this.#queued = null;
     this.#focusStopped = true;
     try {
       await platform.cancelChecks();
