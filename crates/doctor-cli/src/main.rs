@@ -3,6 +3,8 @@
 //! in `doctor-core`, all text in `locales/`.
 
 mod collect_cmd;
+#[cfg(windows)]
+mod console_close;
 mod inventory;
 mod output;
 
@@ -583,8 +585,17 @@ fn bundle(args: BundleArgs) -> ExitCode {
     let bar = output::ProgressBar::new(!args.json, locale);
     // Ctrl-C, SIGTERM, SIGHUP (a closed terminal): stop and remove the partial file.
     let cancel = bar.cancel_flag();
+    #[cfg(windows)]
+    let close_cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
-    let outcome = match bundle::write_bundle(&request, &destination, &stem, &bar) {
+    // Closing the console window ends the process when its handler returns: wait there
+    // until the partial file is gone.
+    #[cfg(windows)]
+    console_close::guard(close_cancel);
+    let written_bundle = bundle::write_bundle(&request, &destination, &stem, &bar);
+    #[cfg(windows)]
+    console_close::finished();
+    let outcome = match written_bundle {
         Ok(o) => o,
         Err(e) => {
             bar.clear();
