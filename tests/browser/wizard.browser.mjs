@@ -655,6 +655,12 @@ try {
       }
       await page.click("[data-testid=nav-region]");
       await page.waitForSelector("[data-testid=region-choose]");
+      // Nothing is pre-chosen when the agent's files do not say; Next asks instead of going on.
+      if ((await page.locator("[data-testid=region-detect]").count()) !== 0) throw new Error("'decide from the agent' is offered though it could not");
+      if ((await page.locator("input[name=region]:checked").count()) !== 0) throw new Error("a region is pre-selected");
+      await page.click("[data-testid=next]");
+      await page.waitForSelector("[data-testid=region-prompt]");
+      if ((await page.locator("[data-testid=screen-region]").count()) !== 1) throw new Error("Next left the region screen without a region");
       await page.screenshot({ path: join(out, `${lang}-unknown-region.png`) });
       await page.click("[data-testid=nav-review]");
       const verdict = await page.innerText("[data-testid=verdict]");

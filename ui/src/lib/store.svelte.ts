@@ -23,6 +23,8 @@ export class Store {
   /** The error to show (from any command). */
   error = $state<CommandError | null>(null);
   confirmingStartOver = $state(false);
+  /** Next was pressed on the region screen while no region is known or chosen. */
+  regionPrompt = $state(false);
   /** "Compare several PCs" instead of the wizard. */
   view = $state<"wizard" | "fleet">("wizard");
   /** Seconds left before a capture, while counting down. */
@@ -132,7 +134,20 @@ export class Store {
     if (typeof window !== "undefined" && typeof window.scrollTo === "function") window.scrollTo({ top: 0 });
   }
 
+  /** The agent's files did not name the region and none is chosen: step 2 cannot run. */
+  get regionMissing(): boolean {
+    const d = this.checks.diagnosis;
+    return !!d && !this.checks.running && !d.network?.region && this.draft.region === null;
+  }
+
   next(): void {
+    // The one choice the wizard cannot go on without: ask on the spot (the step list still
+    // lets the user move on on purpose).
+    if (this.draft.screen === "region" && this.regionMissing) {
+      this.regionPrompt = true;
+      return;
+    }
+    this.regionPrompt = false;
     const i = SCREENS.indexOf(this.draft.screen);
     if (i < SCREENS.length - 1) this.go(SCREENS[i + 1]);
   }
@@ -149,6 +164,7 @@ export class Store {
 
   /** Only records the choice: the checks run on Next. */
   setRegion(region: string | null): void {
+    this.regionPrompt = false;
     this.drafts.setRegion(region);
   }
 
@@ -211,10 +227,6 @@ export class Store {
   }
   setAnswer(field: TextAnswer, value: string): void {
     this.drafts.setAnswer(field, value);
-  }
-  /** The agent's own Business ID fills an empty field (it stays editable). */
-  prefillBusinessId(agentBid: string): void {
-    if ((this.draft.answers.business_id ?? "").trim() === "") this.drafts.setAnswer("business_id", agentBid);
   }
   setServerGone(v: boolean): void {
     this.drafts.setServerGone(v);
@@ -289,7 +301,7 @@ export class Store {
   async save(): Promise<void> {
     this.error = null;
     try {
-      await this.bundle.save(this.drafts.snapshot());
+      await this.bundle.save(this.drafts.snapshot(), this.diagnosis?.coexistence);
       if (this.bundle.saved && !this.keepDraft) this.drafts.forgetSecrets();
     } catch (e) {
       this.#fail(e);

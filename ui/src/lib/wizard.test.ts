@@ -3,15 +3,19 @@ import { catalogues } from "./i18n";
 import type { Diagnosis, Finding, Status } from "./types";
 import {
   activationCodeValid,
+  businessIdMismatch,
   businessIdValid,
   changes,
   emptyDraft,
+  findingsFor,
   guidValid,
   healthy,
   migratedDefault,
   proxyForDisplay,
   restoreDraft,
+  reviewVerdict,
   SCREENS,
+  shotsToSend,
   step3Answers,
   stepState,
   switchDateValid,
@@ -206,4 +210,62 @@ describe("drafts", () => {
     expect(odd.answers.business_id).toBeNull();
     expect(odd.screenshots).toEqual([]);
   });
+});
+
+describe("what the window and the bundle must agree on", () => {
+  const withAgentBid = (bid: string | null) => {
+    const d = makeDiagnosis([finding("agent.basecamp.process", "process", "pass")]);
+    return { ...d, agent: { ...d.agent, business_id: bid } } as Diagnosis;
+  };
+
+  it("a Business ID of another company is a warning in the review, as in the bundle", () => {
+    const d = withAgentBid("A1B2-C3D4");
+    expect(businessIdMismatch(d, "a1b2-c3d4")).toBeNull(); // case does not matter
+    expect(businessIdMismatch(d, "Ａ１Ｂ２－Ｃ３Ｄ４")).toBeNull(); // nor full-width input
+    expect(businessIdMismatch(d, "  ")).toBeNull();
+    expect(businessIdMismatch(withAgentBid(null), "ZZZZ-9999")).toBeNull();
+    const m = businessIdMismatch(d, "ZZZZ-9999");
+    expect(m?.id).toBe("agent.business_id");
+    expect(m?.status).toBe("warn");
+    expect(m?.message.params).toEqual({ typed: "ZZZZ-9999", agent: "A1B2-C3D4" });
+    expect(reviewVerdict(d, m)).toBe("warn");
+    expect(reviewVerdict(d, null)).toBe(d.summary.verdict);
+    const draft = { ...emptyDraft("ja"), answers: { ...emptyDraft("ja").answers, business_id: "ZZZZ-9999" } };
+    expect(stepState("review", d, false, draft, false)).toBe("warning");
+  });
+
+  it("full-width IDs typed through a Japanese input method are valid", () => {
+    expect(businessIdValid("ＡＢＣ１２３４－ＸＹＺ")).toBe(true);
+    expect(businessIdValid("ＡＢＣ　１２３")).toBe(false);
+  });
+
+  it("a screenshot whose question no longer applies is not sent", () => {
+    const shots = [
+      { slot: "blue_bar", path: "a.png", caption: "" },
+      { slot: "no_blue_bar", path: "b.png", caption: "" },
+      { slot: "business_profile", path: "c.png", caption: "" },
+      { slot: "workbench_recipients", path: "d.png", caption: "" },
+    ];
+    const base = emptyDraft("ja");
+    const onPrem = { questions: [{ id: "on_premises_server" }] } as unknown as Diagnosis["coexistence"];
+    const noBar = { ...base, migrated: "yes" as const, blueBar: "no" as const };
+    expect(shotsToSend(shots, noBar, onPrem).map((s) => s.slot)).toEqual(["no_blue_bar", "business_profile", "workbench_recipients"]);
+    const notMigrated = { ...base, migrated: "no" as const, blueBar: "yes" as const };
+    expect(shotsToSend(shots, notMigrated, undefined).map((s) => s.slot)).toEqual(["business_profile"]);
+    const excluded = { ...noBar, include: { ...noBar.include, screenshots: false } };
+    expect(shotsToSend(shots, excluded, onPrem)).toEqual([]);
+  });
+});
+
+it("a step lists what needs attention first, each group in the guide's order", () => {
+  const d = makeDiagnosis([
+    finding("a", "process", "pass"),
+    finding("b", "process", "info"),
+    finding("c", "system", "warn"),
+    finding("d", "process", "fail"),
+    finding("e", "process", "skipped"),
+    finding("f", "system", "fail"),
+    finding("g", "network", "fail"),
+  ]);
+  expect(findingsFor(d, "process").map((f) => f.id)).toEqual(["d", "f", "c", "e", "a", "b"]);
 });

@@ -129,7 +129,14 @@ export function restoreDraft(raw: unknown, lang: "ja" | "en"): Draft {
 export function findingsFor(d: Diagnosis, screen: Screen): Finding[] {
   const steps: Step[] =
     screen === "process" ? ["process", "system"] : screen === "network" ? ["network"] : screen === "support" ? ["support"] : [];
-  return d.findings.filter((f) => steps.includes(f.step));
+  // What needs attention first (problems, warnings, what was not checked), then the rest,
+  // each group in the guide's order: a problem is never below the fold under "OK" items.
+  const rank: Record<Status, number> = { fail: 0, warn: 1, skipped: 2, info: 3, pass: 3 };
+  return d.findings
+    .filter((f) => steps.includes(f.step))
+    .map((f, i) => [f, i] as const)
+    .sort(([a, i], [b, j]) => rank[a.status] - rank[b.status] || i - j)
+    .map(([f]) => f);
 }
 
 function worst(statuses: Status[]): StepState {
@@ -176,8 +183,8 @@ export function stepState(screen: Screen, d: Diagnosis | null, running: boolean,
       if (running) return "running";
       if (!d) return "not_run";
       // The engine's verdict: "incomplete" (nothing failed, something not checked) is
-      // never shown as OK.
-      const v = d.summary.verdict;
+      // never shown as OK; a Business ID of another company raises it, as in the bundle.
+      const v = reviewVerdict(d, businessIdMismatch(d, draft.answers.business_id));
       return v === "fail" ? "problem" : v === "warn" ? "warning" : v === "incomplete" ? "unchecked" : "ok";
     }
     case "save":
@@ -243,7 +250,7 @@ export function healthy(d: Diagnosis): boolean {
 }
 
 export function businessIdValid(v: string | null): boolean {
-  return v !== null && /^[A-Za-z0-9-]{4,64}$/.test(v.trim());
+  return v !== null && /^[A-Za-z0-9-]{4,64}$/.test(v.normalize("NFKC").trim());
 }
 
 /** Server GUIDs as the Apex One consoles show them: 8-4-4-4-12 hex digits. */
@@ -259,6 +266,55 @@ export function activationCodeValid(v: string | null): boolean {
 /** A question of step 4 applies to this endpoint. */
 export function asks(c: Coexistence | undefined, id: string): boolean {
   return !!c?.questions.some((q) => q.id === id);
+}
+
+/** The Business ID typed is not the agent's own: the agent came from another company's
+ * package. The same finding the bundle adds (`checks::agent_facts::business_id_mismatch`),
+ * so the review and the saved report cannot disagree. Full-width letters count as typed. */
+export function businessIdMismatch(d: Diagnosis | null, typed: string | null): Finding | null {
+  const theirs = d?.agent?.business_id?.trim();
+  const mine = (typed ?? "").normalize("NFKC").trim();
+  if (!theirs || mine === "" || theirs.toLowerCase() === mine.toLowerCase()) return null;
+  return {
+    id: "agent.business_id",
+    step: "support",
+    status: "warn",
+    message: { key: "agent.business_id.mismatch", params: { typed: mine, agent: theirs } },
+    evidence: [
+      { key: "business_id_typed", value: mine },
+      { key: "business_id_agent", value: theirs },
+    ],
+    remedy: { key: "agent.business_id.mismatch.remedy", params: {} },
+    show_remedy: true,
+  } as Finding;
+}
+
+/** The review's verdict: the engine's, raised to "warn" by a problem only the window knows
+ * of (the Business ID typed there), as the bundle's report will be. */
+export function reviewVerdict(d: Diagnosis, mismatch: Finding | null): Diagnosis["summary"]["verdict"] {
+  const v = d.summary.verdict;
+  return mismatch && (v === "pass" || v === "incomplete") ? "warn" : v;
+}
+
+/** A screenshot slot is still asked for by the answers given: a blue-bar picture after
+ * "no blue bar" (or after "not managed by on-premises Apex One") is not, and must not reach
+ * support beside an answer it contradicts. */
+export function slotApplies(slot: string, d: ReadonlyDraft, c: Coexistence | undefined): boolean {
+  switch (slot) {
+    case "blue_bar":
+      return d.migrated === "yes" && d.blueBar === "yes";
+    case "no_blue_bar":
+      return d.migrated === "yes" && d.blueBar === "no";
+    case "workbench_recipients":
+      return asks(c, "on_premises_server");
+    default:
+      return true;
+  }
+}
+
+/** The screenshots the bundle takes: those of slots that still apply, when included. */
+export function shotsToSend<T extends { slot: string }>(shots: readonly T[], d: ReadonlyDraft, c: Coexistence | undefined): T[] {
+  return d.include.screenshots ? shots.filter((s) => slotApplies(s.slot, d, c)) : [];
 }
 
 /** A proxy as the window shows it: without a user name or password. */

@@ -1,8 +1,8 @@
 // The support bundle: what it would contain, saving it with progress, and what was saved.
 
 import * as platform from "../../platform";
-import type { Progress, Saved, SourcePreview } from "../types";
-import { step3Answers, type Draft } from "../wizard";
+import type { Coexistence, Progress, Saved, SourcePreview } from "../types";
+import { shotsToSend, step3Answers, type Draft } from "../wizard";
 
 export class BundleStore {
   preview = $state<SourcePreview[]>([]);
@@ -20,7 +20,7 @@ export class BundleStore {
   }
 
   /** Saves the bundle from the draft; throws the command's error. */
-  async save(draft: Draft): Promise<void> {
+  async save(draft: Draft, coexistence: Coexistence | undefined): Promise<void> {
     if (this.saving) return;
     this.saving = true;
     this.saved = null;
@@ -33,7 +33,8 @@ export class BundleStore {
         {
           lang: draft.lang,
           answers: {
-            business_id: trim(a.business_id),
+            // Full-width letters typed through a Japanese input method are the same ID.
+            business_id: trim(a.business_id)?.normalize("NFKC") ?? null,
             apex_one_saas_server_guid: trim(a.apex_one_saas_server_guid),
             apex_one_saas_activation_code: trim(a.apex_one_saas_activation_code),
             on_premises_server_guid: trim(a.on_premises_server_guid),
@@ -43,7 +44,7 @@ export class BundleStore {
             recipients_noted: draft.recipientsNoted,
             ...step3Answers(draft),
           },
-          screenshots: draft.include.screenshots ? draft.screenshots : [],
+          screenshots: shotsToSend(draft.screenshots, draft, coexistence),
           agent_logs: draft.include.agentLogs,
           basecamp_logs: draft.include.basecampLogs,
         },
