@@ -41,7 +41,43 @@ pub fn save(draft_dir: &Path, draft: &serde_json::Value) -> std::io::Result<()> 
     let temp = draft_dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let text = serde_json::to_vec_pretty(draft).map_err(std::io::Error::other)?;
     std::fs::write(&temp, text)?;
-    std::fs::rename(&temp, draft_dir.join(FILE))
+    std::fs::rename(&temp, draft_dir.join(FILE))?;
+    prune_screenshots(draft_dir, draft, PRUNE_AFTER);
+    Ok(())
+}
+
+/// A screenshot file the draft no longer names is removed once it is this old: younger
+/// ones may have just been stored for a change whose draft is not saved yet.
+const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes the draft folder's screenshots that the draft no longer names: the original of
+/// an image whose parts were blacked out, one replaced or removed. What the user hid must
+/// not stay on the disk beside the hidden version. Best effort: a file that cannot be
+/// removed now is tried again at the next save.
+fn prune_screenshots(draft_dir: &Path, draft: &serde_json::Value, min_age: std::time::Duration) {
+    let named: std::collections::HashSet<PathBuf> = draft
+        .get("screenshots")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("path").and_then(|p| p.as_str()))
+        .map(PathBuf::from)
+        .collect();
+    let Ok(entries) = std::fs::read_dir(screenshot_dir(draft_dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= min_age);
+        if old_enough && entry.file_type().is_ok_and(|t| t.is_file()) && !named.contains(&path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Removes the draft and its screenshots.
@@ -55,6 +91,28 @@ pub fn clear(draft_dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn screenshots_the_draft_no_longer_names_are_removed_once_old_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        let shots = screenshot_dir(dir.path());
+        std::fs::create_dir_all(&shots).unwrap();
+        let (original, redacted) = (shots.join("1-original.png"), shots.join("2-redacted.png"));
+        std::fs::write(&original, b"secret pixels").unwrap();
+        std::fs::write(&redacted, b"blacked out").unwrap();
+        let draft = serde_json::json!({
+            "screenshots": [{ "path": redacted.to_string_lossy(), "slot": "other", "caption": "" }]
+        });
+        // Just stored (younger than the limit): kept, its draft may not be saved yet.
+        save(dir.path(), &draft).unwrap();
+        assert!(original.exists());
+        prune_screenshots(dir.path(), &draft, std::time::Duration::ZERO);
+        assert!(!original.exists(), "the unredacted original stayed on disk");
+        assert!(
+            redacted.exists(),
+            "the screenshot the draft names was removed"
+        );
+    }
 
     #[test]
     fn saves_loads_and_clears() {

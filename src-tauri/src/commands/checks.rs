@@ -86,14 +86,19 @@ pub async fn run_checks(
     };
     let diagnosis =
         tauri::async_runtime::spawn_blocking(move || doctor_core::diagnose(&engine_options)).await;
-    {
+    let latest = {
         let mut running = lock(&session.checks_cancel);
-        if running.as_ref().is_some_and(|c| c.same(&cancel)) {
+        let latest = running.as_ref().is_some_and(|c| c.same(&cancel));
+        if latest {
             *running = None;
         }
-    }
+        latest
+    };
     let diagnosis = diagnosis??;
-    *lock(&session.diagnosis) = Some(diagnosis.clone());
+    // A run a newer one replaced must not become what the bundle is made from.
+    if latest {
+        *lock(&session.diagnosis) = Some(diagnosis.clone());
+    }
     Ok(diagnosis)
 }
 

@@ -42,6 +42,8 @@ export class ChecksStore {
 
   /** A run asked for while another was running: it runs next (only the latest counts). */
   #queued: { region: string | null } | null = null;
+  /** Runs started so far: tells this run's progress events from an earlier run's. */
+  #runs = 0;
 
   /** Runs the checks; returns the error to show, if any. Asked while a run is going (Next
    * on the region screen while the first checks still run), the new run is not dropped: it
@@ -73,8 +75,10 @@ export class ChecksStore {
     try {
       const before = this.diagnosis;
       const asked = JSON.stringify([region, this.net]);
+      // A late event of an earlier run's channel must not fill in this run's rows.
+      const run = ++this.#runs;
       const after = await platform.runChecks(region, $state.snapshot(this.net), (e) => {
-        this.live = applyEvent(this.live, e);
+        if (run === this.#runs) this.live = applyEvent(this.live, e);
       });
       this.#ranWith = asked;
       this.lastChanges = changes(before, after);
