@@ -80,8 +80,10 @@ export class ChecksStore {
       const after = await platform.runChecks(region, $state.snapshot(this.net), (e) => {
         if (run === this.#runs) this.live = applyEvent(this.live, e);
       });
+      // What changed is told for a re-run of the same checks; after another region or proxy
+      // the results are simply new (a "change" from not checked to checked says nothing).
+      this.lastChanges = this.#ranWith === asked ? changes(before, after) : [];
       this.#ranWith = asked;
-      this.lastChanges = changes(before, after);
       this.diagnosis = after;
       const r = after.network?.region;
       if (r && r.reason === "detected") this.detected = r.code;
