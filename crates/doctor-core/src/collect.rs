@@ -205,7 +205,14 @@ pub fn build(diagnosis: &Diagnosis, site_hint: Option<String>) -> CollectFile {
             source: p.source.clone(),
         }),
         pac: n.pac_url.as_deref().map(without_credentials),
-        hosts: n.results.iter().map(outcome).collect(),
+        // A host the test was stopped before reaching was not tested: it is left out, never
+        // counted as reached (the run's verdict already says step 2 is not checked).
+        hosts: n
+            .results
+            .iter()
+            .filter(|r| !r.stopped)
+            .map(outcome)
+            .collect(),
     });
     let mut addresses: Vec<IpAddr> = addresses
         .into_iter()

@@ -125,6 +125,13 @@ fn a_log_tree_becomes_a_verified_bundle_whose_manifest_validates() {
     assert_eq!(zips_in(&out), ["bundle.zip"], "no temporary file left");
     assert_eq!(outcome.files, 3);
     let (mut zip, manifest) = read_zip(&outcome.path);
+    // Step 2 did not run: the manifest says so and how to check it, as check --json does.
+    assert!(
+        manifest.unchecked.iter().any(|u| u.id == "network"),
+        "{:?}",
+        manifest.unchecked
+    );
+    assert_eq!(manifest.unchecked, d.unchecked);
     for name in [
         "manifest.json",
         "report.html",

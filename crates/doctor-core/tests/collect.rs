@@ -163,3 +163,14 @@ fn many_writers_on_one_folder_leave_one_whole_file_each() {
         .iter()
         .all(|n| n.ends_with(".collect.json") && !n.starts_with('.')));
 }
+
+#[test]
+fn a_host_the_test_was_stopped_before_is_left_out_never_counted_as_reached() {
+    let all = collect_of("windows-tls-inspection", |_| {});
+    let stopped = collect_of("windows-tls-inspection", |v| {
+        v["network"][0]["stopped"] = serde_json::Value::Bool(true);
+    });
+    let hosts = |c: &CollectFile| c.network.as_ref().map_or(0, |n| n.hosts.len());
+    assert!(hosts(&all) > 1, "the scenario has recorded hosts");
+    assert_eq!(hosts(&stopped), hosts(&all) - 1);
+}

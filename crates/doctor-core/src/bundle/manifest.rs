@@ -79,6 +79,9 @@ pub struct Manifest<F = Vec<FileRecord>> {
     pub os: OsFacts,
     pub source: ProbeSource,
     pub summary: Summary,
+    /// What was not checked and how to check it (as `check --json` lists it).
+    #[serde(default)]
+    pub unchecked: Vec<crate::finding::Unchecked>,
     pub findings: Vec<Finding>,
     pub coexistence: Coexistence,
     pub network: Option<NetworkReport>,
@@ -120,6 +123,7 @@ impl<F> Manifest<F> {
             os: d.os.clone(),
             source: d.source.clone(),
             summary: d.summary.clone(),
+            unchecked: d.unchecked.clone(),
             findings: d.findings.clone(),
             coexistence: d.coexistence.clone(),
             network: d.network.clone(),
