@@ -3,7 +3,10 @@
 //! entered"; no Apex One rows without Apex One; no empty table, list or heading in the report
 //! and one heading for the support information; the verdict is `incomplete` (never a pass)
 //! when something was not checked, and the text for support says it to support; a typed
-//! Business ID other than the agent's own is a finding of the bundle.
+//! Business ID other than the agent's own is a finding of the bundle; the logs are said to be
+//! attached only when they are; support fields step 4 never asked are left out; a region
+//! without network results is not checked (never "the hosts were checked"); Japanese text
+//! shows causes in words (raw text only as labelled technical detail) and seconds as 秒.
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use doctor_core::bundle::manifest::{Manifest, SCHEMA};
