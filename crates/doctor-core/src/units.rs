@@ -23,6 +23,16 @@ pub fn utc_time(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
+/// A duration recorded as language-neutral evidence (`10 s`, `-42 s`) in `locale`'s unit
+/// (`10 秒` in Japanese); `None` for anything else.
+pub fn localised_seconds(value: &str, locale: &crate::i18n::Locale) -> Option<String> {
+    let n = value.strip_suffix(" s")?;
+    n.parse::<f64>().ok()?;
+    let mut p = std::collections::BTreeMap::new();
+    p.insert("n".to_owned(), n.to_owned());
+    Some(locale.render("unit.seconds", &p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,6 +42,20 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GB");
         assert_eq!(human_bytes(1536), "1.5 KB");
+    }
+
+    #[test]
+    fn seconds_read_in_the_locales_unit() {
+        use crate::i18n::{Lang, Locale};
+        let ja = Locale::get(Lang::Ja);
+        assert_eq!(localised_seconds("10 s", ja).as_deref(), Some("10 秒"));
+        assert_eq!(localised_seconds("-42 s", ja).as_deref(), Some("-42 秒"));
+        assert_eq!(
+            localised_seconds("10 s", Locale::get(Lang::En)).as_deref(),
+            Some("10 s")
+        );
+        assert_eq!(localised_seconds("HTTP 200 (3 ms)", ja), None);
+        assert_eq!(localised_seconds("abc s", ja), None);
     }
 
     #[test]

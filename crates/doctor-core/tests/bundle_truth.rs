@@ -3,14 +3,17 @@
 //! entered"; no Apex One rows without Apex One; no empty table, list or heading in the report
 //! and one heading for the support information; the verdict is `incomplete` (never a pass)
 //! when something was not checked, and the text for support says it to support; a typed
-//! Business ID other than the agent's own is a finding of the bundle.
+//! Business ID other than the agent's own is a finding of the bundle; the logs are said to be
+//! attached only when they are; support fields step 4 never asked are left out; a region
+//! without network results is not checked (never "the hosts were checked"); Japanese text
+//! shows causes in words (raw text only as labelled technical detail) and seconds as 秒.
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use doctor_core::bundle::manifest::{Manifest, SCHEMA};
 use doctor_core::bundle::{write_bundle, BundleRequest, Limits, NoProgress, Source};
 use doctor_core::bundle::{AnswerError, SupportAnswers};
 use doctor_core::probe::fixture::FixtureProbe;
-use doctor_core::{diagnose_with, Catalogue, Diagnosis, Lang, Locale, Options, Verdict};
+use doctor_core::{diagnose_with, Catalogue, Diagnosis, Lang, Locale, Options, Status, Verdict};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -264,10 +267,11 @@ fn without_apex_one_there_are_no_apex_one_rows() {
         b.value["answers"]["managed_by_on_premises"], false,
         "kept in the manifest"
     );
-    // Said by the admin, Apex One is present: its rows are back.
+    // Said by the admin, Apex One is present: step 3's rows are back, but not the server
+    // fields step 4 never asked for on this endpoint.
     let b = bundle(&d, step3(Some(true), None, None, None), Lang::En, None);
-    assert!(b.inquiry.contains(en("bundle.inquiry.saas_guid")));
     assert!(b.html.contains(en("bundle.inquiry.step3_blue_bar")));
+    assert!(!b.inquiry.contains(en("bundle.inquiry.saas_guid")));
 }
 
 /// Every `<tag>` of the report has something in it: no empty table, list or heading.
@@ -430,4 +434,239 @@ fn a_typed_business_id_other_than_the_agents_is_a_finding_of_the_bundle() {
     assert!(!b
         .inquiry
         .contains(en("agent.business_id.mismatch").split('{').next().unwrap()));
+}
+
+fn with_network(name: &str, region: Option<&str>) -> Diagnosis {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/scenarios")
+        .join(format!("{name}.json"));
+    let options = Options {
+        network: Some(doctor_core::NetworkOptions {
+            region: region.map(str::to_owned),
+            ..Default::default()
+        }),
+        ..Options::default()
+    };
+    diagnose_with(&FixtureProbe::load(&path).unwrap(), &options).unwrap()
+}
+
+#[test]
+fn the_inquiry_says_the_logs_are_attached_only_when_log_files_went_into_the_zip() {
+    let d = diagnosis("windows-64-healthy");
+    for lang in Lang::ALL {
+        let l = Locale::get(lang);
+        // No log folder: the report is attached, the logs are not, and why.
+        let b = bundle(&d, SupportAnswers::default(), lang, None);
+        assert!(b.manifest.files.is_empty());
+        assert!(b.inquiry.contains(l.text("bundle.inquiry.intro_no_logs")));
+        assert!(!b.inquiry.contains(l.text("bundle.inquiry.intro")));
+        assert!(b.inquiry.contains(l.text("bundle.inquiry.logs_none")));
+        // One colon per line: the reason is in brackets, not after a second colon.
+        let logs_line = b
+            .inquiry
+            .lines()
+            .find(|x| x.contains(l.text("bundle.inquiry.logs_none")))
+            .unwrap();
+        assert_eq!(logs_line.matches([':', ':']).count(), 1, "{logs_line}");
+        // An empty log folder: still not attached, and not "no folder found".
+        let tmp = tempfile::tempdir().unwrap();
+        let b = bundle(&d, SupportAnswers::default(), lang, Some(tmp.path()));
+        assert!(b.manifest.files.is_empty());
+        assert!(b.inquiry.contains(l.text("bundle.inquiry.intro_no_logs")));
+        assert!(b
+            .inquiry
+            .contains(l.text("bundle.inquiry.logs_none_collected")));
+        // With log files: the logs are said to be attached.
+        fs::write(tmp.path().join("a.log"), "line\n").unwrap();
+        let b = bundle(&d, SupportAnswers::default(), lang, Some(tmp.path()));
+        assert_eq!(b.manifest.files.len(), 1);
+        assert!(b.inquiry.contains(l.text("bundle.inquiry.intro")));
+        assert!(!b.inquiry.contains(l.text("bundle.inquiry.intro_no_logs")));
+        assert!(!b.inquiry.contains(l.text("bundle.inquiry.logs_none")));
+    }
+}
+
+#[test]
+fn support_fields_step4_never_asked_are_left_out_unless_typed() {
+    // On-premises Apex One: step 4 asks for the on-premises server, not the SaaS one.
+    let d = diagnosis("windows-apexone-onprem-migrated");
+    let asked: Vec<&str> = d
+        .coexistence
+        .questions
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(asked.contains(&"on_premises_server"), "{asked:?}");
+    assert!(!asked.contains(&"apex_one_saas_server"), "{asked:?}");
+    let b = bundle(&d, SupportAnswers::default(), Lang::En, None);
+    for key in ["bundle.inquiry.saas_guid", "bundle.inquiry.saas_code"] {
+        assert!(
+            inquiry_value(&b.inquiry, key).is_none(),
+            "{key}\n{}",
+            b.inquiry
+        );
+        assert!(report_value(&b.html, key).is_none(), "{key}");
+    }
+    // Asked and left empty: "not entered". The Business ID is always listed.
+    let not_given = en("bundle.inquiry.not_given");
+    for key in [
+        "bundle.inquiry.onprem_guid",
+        "bundle.inquiry.onprem_code",
+        "bundle.inquiry.business_id",
+    ] {
+        assert_eq!(
+            inquiry_value(&b.inquiry, key).as_deref(),
+            Some(not_given),
+            "{key}"
+        );
+        assert_eq!(
+            report_value(&b.html, key).as_deref(),
+            Some(not_given),
+            "{key}"
+        );
+    }
+    // Typed anyway (the CLI takes every field): listed as typed, the unasked empty one not.
+    let answers = SupportAnswers {
+        apex_one_saas_server_guid: Some("7E5A3C1B-0D2F-4E6A-9B8C-1A2B3C4D5E6F".into()),
+        ..Default::default()
+    };
+    let b = bundle(&d, answers, Lang::Ja, None);
+    let ja = Locale::get(Lang::Ja);
+    assert!(b.inquiry.contains(&format!(
+        "■ {}: 7E5A3C1B",
+        ja.text("bundle.inquiry.saas_guid")
+    )));
+    assert!(!b.inquiry.contains(ja.text("bundle.inquiry.saas_code")));
+    assert!(!b.html.contains(ja.text("bundle.inquiry.saas_code")));
+}
+
+#[test]
+fn a_region_without_network_results_is_not_checked_never_a_claim_that_hosts_were_checked() {
+    // A replayed scenario without recorded step 2 results, with a region chosen.
+    let d = with_network("windows-64-healthy", Some("jp"));
+    let n = d.network.as_ref().unwrap();
+    assert!(n.region.is_some() && n.results.is_empty());
+    let find = |id: &str| d.findings.iter().find(|f| f.id == id).unwrap();
+    let region = find("network.region");
+    assert_eq!(region.status, Status::Skipped);
+    assert_eq!(region.message.key, "network.region.not_checked");
+    assert!(region.remedy.is_some() && region.show_remedy);
+    let summary = find("network.summary");
+    assert_eq!(summary.status, Status::Skipped);
+    assert!(summary.remedy.is_some());
+    let proxy = find("network.proxy");
+    assert!(
+        proxy.message.key.ends_with(".not_checked"),
+        "{}",
+        proxy.message.key
+    );
+    assert!(d.findings.iter().all(|f| f.id != "network.clock"));
+    assert_eq!(d.summary.verdict, Verdict::Incomplete);
+    for f in d.findings.iter().filter(|f| f.id.starts_with("network.")) {
+        assert!(!matches!(f.status, Status::Pass), "{}", f.id);
+    }
+    for lang in Lang::ALL {
+        let l = Locale::get(lang);
+        let b = bundle(&d, SupportAnswers::default(), lang, None);
+        let mut p = std::collections::BTreeMap::new();
+        p.insert("region".to_owned(), l.text("region.jp").to_owned());
+        for claim in [
+            l.render("network.region.chosen", &p),
+            l.text("network.proxy.direct").to_owned(),
+        ] {
+            assert!(!b.html.contains(&claim), "{claim}");
+            assert!(!b.inquiry.contains(&claim), "{claim}");
+        }
+        for claim in [
+            "ホストを確認しました",
+            "直接接続で確認しました",
+            "were tested",
+        ] {
+            assert!(!b.html.contains(claim), "{claim}");
+            assert!(!b.inquiry.contains(claim), "{claim}");
+        }
+        // The text for support lists it as not checked.
+        assert!(b.inquiry.contains(&format!(
+            "[{}] {}",
+            l.text("status.skipped"),
+            l.message(&region.message)
+        )));
+    }
+    // A site whose hosts are not published: still a warning, still no claim.
+    let uk = with_network("windows-64-healthy", Some("uk"));
+    let region = uk
+        .findings
+        .iter()
+        .find(|f| f.id == "network.region")
+        .unwrap();
+    assert_eq!(region.status, Status::Warn);
+    assert_eq!(
+        region.message.key,
+        "network.region.hosts_unknown.not_checked"
+    );
+    // The note for the network team claims nothing either.
+    let note = doctor_core::present::note::render(n, &d.os, &Catalogue::embedded(), Lang::Ja);
+    assert!(note.contains(Locale::get(Lang::Ja).text("note.not_checked")));
+    assert!(!note.contains("接続できました"), "{note}");
+}
+
+#[test]
+fn japanese_support_text_shows_reasons_in_words_and_seconds_as_byo() {
+    let d = with_network("windows-tls-inspection", None);
+    let n = d.network.as_ref().unwrap();
+    assert!(!n.results.is_empty());
+    let ja = Locale::get(Lang::Ja);
+    let b = bundle(&d, SupportAnswers::default(), Lang::Ja, None);
+    // Timeouts in 秒, never "10 s".
+    let unit = regex::Regex::new(r"\d s(<|\)|$| )").unwrap();
+    assert!(!unit.is_match(&b.html), "an \" s\" unit in the ja report");
+    assert!(b.html.contains(" 秒<"), "the timeout in 秒");
+    // The root cause in words, not its id; raw detail only as labelled technical detail.
+    assert!(b.html.contains(ja.text("value.root_cause.tls_inspection")));
+    assert!(!b.html.contains("<dd>tls_inspection</dd>"));
+    assert!(
+        !b.html.contains("tls_untrusted —"),
+        "a raw error code in the report"
+    );
+    if b.html.contains("UnknownIssuer") {
+        let at = b.html.find("UnknownIssuer").unwrap();
+        let label = format!("<dt>{}</dt><dd>", ja.text("evidence.technical_detail"));
+        let before = &b.html[..at];
+        assert!(
+            before.rfind(&label) > before.rfind("</dd>"),
+            "unlabelled detail"
+        );
+    }
+    // The note: the cause in Japanese first, the raw detail labelled.
+    let note = doctor_core::present::note::render(n, &d.os, &Catalogue::embedded(), Lang::Ja);
+    for line in note.lines().filter(|x| x.contains("UnknownIssuer")) {
+        assert!(line.contains("技術的な詳細: "), "{line}");
+        assert!(
+            line.find(ja.text("note.error.tls_untrusted")) < line.find("UnknownIssuer"),
+            "{line}"
+        );
+    }
+    // English keeps "10 s".
+    let b = bundle(&d, SupportAnswers::default(), Lang::En, None);
+    assert!(b.html.contains(" s</dd>"));
+}
+
+#[test]
+fn the_japanese_texts_say_bijinesu_id_and_a_typed_proxy_has_an_app_wording() {
+    let ja = Locale::get(Lang::Ja);
+    for key in [
+        "agent.business_id.mismatch",
+        "agent.business_id.mismatch.remedy",
+        "evidence.business_id_typed",
+        "evidence.business_id_agent",
+    ] {
+        let t = ja.text(key);
+        assert!(t.contains("ビジネス ID"), "{key}");
+        assert!(!t.contains("Business ID"), "{key}");
+    }
+    assert!(ja.has("value.proxy_source.flag.app"));
+    assert!(!ja.text("value.proxy_source.flag.app").contains("コマンド"));
+    assert!(ja
+        .text("value.proxy_source.flag")
+        .contains("コマンドライン"));
 }

@@ -218,7 +218,7 @@ impl AnswerLine {
 /// The lines support gets, in order: the Business ID; step 3's answers (managed by
 /// on-premises Apex One; the blue bar; the switch and its date) and the Apex One server GUIDs
 /// and activation codes, both only when an Apex One agent was found or the admin said
-/// anything about Apex One (the on-premises pair replaced by "no longer exists" when the
+/// anything about Apex One, and each pair only when step 4 asked for it or something was typed (the on-premises pair replaced by "no longer exists" when the
 /// admin said so; after "not managed by on-premises Apex One" nothing more of step 3); the
 /// notes. An unanswered question is "not entered", never a yes or a no.
 pub fn lines(answers: &SupportAnswers, diagnosis: &Diagnosis) -> Vec<AnswerLine> {
@@ -273,17 +273,29 @@ pub fn lines(answers: &SupportAnswers, diagnosis: &Diagnosis) -> Vec<AnswerLine>
             }
         }
     }
+    // Step 4 asks only the questions that apply to this endpoint
+    // (`Coexistence::questions`): a field it never showed is listed only when it was typed
+    // anyway (the CLI takes every field), never as "not entered".
+    let asked = |id: &str| diagnosis.coexistence.questions.iter().any(|q| q.id == id);
+    let field = |out: &mut Vec<AnswerLine>, asked: bool, label_key, v: &Option<String>| {
+        if asked || given(v).is_some() {
+            out.push(line(Section::ApexOne, label_key, v));
+        }
+    };
     if apex_one {
-        out.push(line(
-            Section::ApexOne,
+        let saas = asked("apex_one_saas_server");
+        field(
+            &mut out,
+            saas,
             "bundle.inquiry.saas_guid",
             &answers.apex_one_saas_server_guid,
-        ));
-        out.push(line(
-            Section::ApexOne,
+        );
+        field(
+            &mut out,
+            saas,
             "bundle.inquiry.saas_code",
             &answers.apex_one_saas_activation_code,
-        ));
+        );
         if answers.on_premises_server_gone {
             out.push(AnswerLine {
                 section: Section::ApexOne,
@@ -291,16 +303,19 @@ pub fn lines(answers: &SupportAnswers, diagnosis: &Diagnosis) -> Vec<AnswerLine>
                 value: AnswerValue::Said("bundle.inquiry.onprem_gone"),
             });
         } else {
-            out.push(line(
-                Section::ApexOne,
+            let onprem = asked("on_premises_server");
+            field(
+                &mut out,
+                onprem,
                 "bundle.inquiry.onprem_guid",
                 &answers.on_premises_server_guid,
-            ));
-            out.push(line(
-                Section::ApexOne,
+            );
+            field(
+                &mut out,
+                onprem,
                 "bundle.inquiry.onprem_code",
                 &answers.on_premises_activation_code,
-            ));
+            );
         }
     }
     if let Some(notes) = given(&answers.notes) {

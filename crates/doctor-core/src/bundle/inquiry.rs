@@ -28,7 +28,13 @@ pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLi
     let mut out = String::new();
     let _ = writeln!(out, "{}", l.text("bundle.inquiry.title"));
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", l.text("bundle.inquiry.intro"));
+    // The logs are said to be attached only when log files went into the zip.
+    let intro = if log_files == 0 {
+        "bundle.inquiry.intro_no_logs"
+    } else {
+        "bundle.inquiry.intro"
+    };
+    let _ = writeln!(out, "{}", l.text(intro));
     let _ = writeln!(out);
     section(&mut out, Section::Endpoint);
     let host = match &d.os.domain {
@@ -55,7 +61,10 @@ pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLi
     line(&mut out, l, "bundle.inquiry.device_id", &device_id);
     let mut p = BTreeMap::new();
     p.insert("count".to_owned(), log_files.to_string());
-    let logs = if log_files == 0 {
+    let folder_found = request.sources.iter().any(|s| s.path.is_dir());
+    let logs = if log_files == 0 && folder_found {
+        l.text("bundle.inquiry.logs_none_collected").to_owned()
+    } else if log_files == 0 {
         l.text("bundle.inquiry.logs_none").to_owned()
     } else {
         l.render("bundle.inquiry.logs_attached", &p)

@@ -137,10 +137,14 @@ fn mark_unverified_facts(catalogue: &Catalogue, platform: Platform, findings: &m
             } else {
                 format!(" <{}>", fact.url)
             };
+            // People read the fact's name; the manifest keeps its path, date and page.
+            let name = format!("fact.{}", fact.path);
             f.evidence.push(crate::finding::Evidence {
                 key: "evidence.unverified_fact".into(),
                 value: format!("{} ({}){place}", fact.path, fact.checked),
-                value_key: None,
+                value_key: crate::i18n::Locale::get(crate::i18n::Lang::En)
+                    .has(&name)
+                    .then_some(name),
             });
         }
     }

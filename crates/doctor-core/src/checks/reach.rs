@@ -26,13 +26,24 @@ pub fn host_id(r: &HostResult) -> String {
     format!("network.host.{}:{}", r.target.host, r.target.port)
 }
 
-fn stage_text<T>(stage: &Stage<T>, ok: impl Fn(&T) -> String) -> Option<String> {
+/// A stage's outcome as evidence: what it got, or why it failed in words (the failure's
+/// locale key) with the raw detail as its own, labelled line.
+fn stage_evidence<T>(
+    finding: Finding,
+    label: &str,
+    stage: &Stage<T>,
+    ok: impl Fn(&T) -> String,
+) -> Finding {
     match stage {
-        Stage::Ok { ms, value } => Some(format!("{} ({ms} ms)", ok(value))),
-        Stage::Failed { ms, error, detail } => {
-            Some(format!("{} — {detail} ({ms} ms)", error.as_str()))
-        }
-        Stage::NotRun => None,
+        Stage::Ok { ms, value } => finding.evidence(label, format!("{} ({ms} ms)", ok(value))),
+        Stage::Failed { ms, error, detail } => finding
+            .evidence_keyed(
+                label,
+                &format!("{} — {detail} ({ms} ms)", error.as_str()),
+                format!("note.error.{}", error.as_str()),
+            )
+            .evidence("technical_detail", format!("{detail} ({ms} ms)")),
+        Stage::NotRun => finding,
     }
 }
 
@@ -127,26 +138,16 @@ fn host_finding(r: &HostResult, cause: Option<&Explained>) -> Finding {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (label, text) in [
-        ("stage_dns", stage_text(&r.dns, joined)),
-        ("stage_tcp", stage_text(&r.tcp, |a| a.clone())),
-        ("stage_proxy", stage_text(&r.proxy, |s| format!("HTTP {s}"))),
-        (
-            "stage_tls",
-            stage_text(&r.tls, |t| format!("{}, {}", t.version, t.cipher)),
-        ),
-        (
-            "stage_http",
-            stage_text(&r.http, |h| match &h.request {
-                Some(req) => format!("HTTP {} ({req})", h.status),
-                None => format!("HTTP {}", h.status),
-            }),
-        ),
-    ] {
-        if let Some(t) = text {
-            finding = finding.evidence(label, t);
-        }
-    }
+    finding = stage_evidence(finding, "stage_dns", &r.dns, joined);
+    finding = stage_evidence(finding, "stage_tcp", &r.tcp, |a| a.clone());
+    finding = stage_evidence(finding, "stage_proxy", &r.proxy, |s| format!("HTTP {s}"));
+    finding = stage_evidence(finding, "stage_tls", &r.tls, |t| {
+        format!("{}, {}", t.version, t.cipher)
+    });
+    finding = stage_evidence(finding, "stage_http", &r.http, |h| match &h.request {
+        Some(req) => format!("HTTP {} ({req})", h.status),
+        None => format!("HTTP {}", h.status),
+    });
     if let Some(seen) = &r.tls_seen {
         for cert in &seen.chain {
             finding = finding.evidence(
@@ -185,7 +186,7 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
         params.push(("proxy", p.display.clone()));
         params.push(("source", source_param(p)));
     }
-    let mut evidence: Vec<(&str, String)> = vec![("root_cause", kind.to_owned())];
+    let mut evidence: Vec<(&str, String)> = Vec::new();
     let reply = match &explained.cause {
         RootCause::ProxyAuth { reply }
         | RootCause::ProxyDenied { reply }
@@ -193,12 +194,11 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
         _ => None,
     };
     match &explained.cause {
-        RootCause::ProxyUnreachable { error, detail } => {
+        RootCause::ProxyUnreachable { error, .. } => {
             params.push((
                 "reason",
                 key_param(&format!("note.error.{}", error.as_str())),
             ));
-            evidence.push(("proxy_error", detail.clone()));
         }
         RootCause::TlsInspection { issuer } => {
             params.push(("ca", issuer.clone()));
@@ -235,6 +235,16 @@ fn cause_summary(report: &NetworkReport, explained: &Explained) -> Finding {
             &p.source,
             format!("value.proxy_source.{}", p.source),
         );
+    }
+    finding = finding.evidence_keyed("root_cause", kind, format!("value.root_cause.{kind}"));
+    if let RootCause::ProxyUnreachable { error, detail } = &explained.cause {
+        finding = finding
+            .evidence_keyed(
+                "proxy_error",
+                detail,
+                format!("note.error.{}", error.as_str()),
+            )
+            .evidence("technical_detail", detail.clone());
     }
     for (k, v) in evidence {
         finding = finding.evidence(k, v);
@@ -323,6 +333,17 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 region_f.message.key = "network.region.hosts_unknown".into();
                 region_f = region_f.remedy(Message::new("network.region.hosts_unknown.remedy"));
             }
+            if report.results.is_empty() && !report.cancelled && report.region_hosts_unknown {
+                // Still a warning (the site's hosts are not published), but nothing was
+                // tested: no claim about which hosts were.
+                region_f.message.key = "network.region.hosts_unknown.not_checked".into();
+            } else if report.results.is_empty() && !report.cancelled {
+                // Nothing was tested (a replayed scenario without recorded results, or no
+                // hosts): the region is known, the hosts were not checked.
+                region_f.status = Status::Skipped;
+                region_f.message.key = "network.region.not_checked".into();
+                region_f = region_f.remedy(Message::new("network.region.not_checked.remedy"));
+            }
             out.push(region_f);
         }
     }
@@ -399,6 +420,11 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             .remedy(Message::new("network.proxy.pac_not_evaluated.remedy"));
         }
     }
+    if report.results.is_empty() && proxy_f.status == Status::Info {
+        // No host was tested: the proxy setting is stated, never "checked through it".
+        let key = format!("{}.not_checked", proxy_f.message.key);
+        proxy_f.message.key = key;
+    }
     out.push(proxy_f);
 
     // Hosts only an older copy of the vendor's list has do not count.
@@ -433,6 +459,7 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             Status::Skipped,
             "network.summary.no_hosts",
         )
+        .remedy(Message::new("network.region.not_checked.remedy"))
     } else if failed.is_empty() && report.region_hosts_unknown {
         // Never "all reachable" when the site's own hosts could not be tested.
         f(
@@ -534,7 +561,10 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
             fc
         }
     };
-    out.push(clock);
+    // Nothing tested, nothing to say about the clock either.
+    if !report.results.is_empty() {
+        out.push(clock);
+    }
     // The verdicts first, then the list of hosts they are drawn from.
     out.extend(
         report

@@ -176,6 +176,13 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
         let _ = writeln!(out, "{}", l.text("note.hosts_unknown"));
         let _ = writeln!(out);
     }
+    if report.results.is_empty() && !report.cancelled {
+        // Nothing was tested: no claim that the hosts were reached.
+        let _ = writeln!(out, "{}", l.text("note.not_checked"));
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", l.text("note.footer"));
+        return out;
+    }
     if failed.is_empty() && report.cancelled {
         optional_section(&mut out, l, &optional_failed);
         return out;
@@ -235,13 +242,15 @@ pub fn render(report: &NetworkReport, os: &OsFacts, catalogue: &Catalogue, lang:
             NetError::HttpFailed,
             "no answer",
         ));
+        // The cause in words first; the raw detail only as labelled technical detail.
         let _ = writeln!(
             out,
-            "  - {}  [{}]  {}: {} ({detail})",
+            "  - {}  [{}]  {}: {}{}",
             authority(&r.target.host, r.target.port),
             l.text(&format!("purpose.{}", r.target.purpose)),
             l.text(&format!("note.stage.{}", stage.as_str())),
             l.text(&format!("note.error.{}", error.as_str())),
+            l.render("note.detail", &params(&[("detail", detail)])),
         );
     }
     let with = |kind: Ask| -> Vec<&HostResult> {

@@ -127,7 +127,8 @@ pub fn render_finding(f: &Finding, locale: &Locale) -> RenderedFinding {
                 label: locale.text(&e.key).to_owned(),
                 value: match &e.value_key {
                     Some(k) => locale.text(k).to_owned(),
-                    None => e.value.clone(),
+                    None => crate::units::localised_seconds(&e.value, locale)
+                        .unwrap_or_else(|| e.value.clone()),
                 },
             })
             .collect(),
