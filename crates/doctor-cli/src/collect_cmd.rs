@@ -69,6 +69,7 @@ pub fn collect(args: CollectArgs) -> ExitCode {
             screenshots: Vec::new(),
             limits: bundle::Limits::default(),
             identity: Some(identity),
+            from_app: false,
         };
         let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
         let quiet = output::ProgressBar::new(false, locale);

@@ -580,6 +580,7 @@ fn bundle(args: BundleArgs) -> ExitCode {
             ..bundle::Limits::default()
         },
         identity: Some(diagnosis.identity.clone()),
+        from_app: false,
     };
     let stem = bundle::names::bundle_stem(&diagnosis.os.hostname, &chrono::Local::now());
     let bar = output::ProgressBar::new(!args.json, locale);

@@ -80,6 +80,7 @@ fn main() {
             screenshots: Vec::new(),
             limits: Limits::default(),
             identity: None,
+            from_app: false,
         };
         let t = Instant::now();
         write_bundle(&request, &out, &format!("b{i}"), &NoProgress).unwrap();

@@ -62,6 +62,9 @@ impl Lang {
 pub struct Locale {
     lang: Lang,
     messages: HashMap<String, String>,
+    /// Prefer a key's `.app` variant (what the app's window says where the CLI names a
+    /// flag): for what the app writes, such as a bundle saved from the window.
+    app: bool,
 }
 
 impl Locale {
@@ -76,10 +79,42 @@ impl Locale {
         cell.get_or_init(|| Locale::parse(lang, text).expect("embedded locale file is valid JSON"))
     }
 
+    /// The embedded catalogue in the app's words: each key's `.app` variant where there is
+    /// one (the window's field instead of the CLI's flag).
+    pub fn get_app(lang: Lang) -> &'static Locale {
+        static JA_APP: OnceLock<Locale> = OnceLock::new();
+        static EN_APP: OnceLock<Locale> = OnceLock::new();
+        let cell = match lang {
+            Lang::Ja => &JA_APP,
+            Lang::En => &EN_APP,
+        };
+        cell.get_or_init(|| {
+            let cli = Locale::get(lang);
+            Locale {
+                lang,
+                messages: cli.messages.clone(),
+                app: true,
+            }
+        })
+    }
+
+    /// [`Locale::get`] or, for what the app writes, [`Locale::get_app`].
+    pub fn for_face(lang: Lang, app: bool) -> &'static Locale {
+        if app {
+            Locale::get_app(lang)
+        } else {
+            Locale::get(lang)
+        }
+    }
+
     /// Parses a flat `{ "dotted.key": "text" }` catalogue.
     pub fn parse(lang: Lang, json: &str) -> Result<Locale, serde_json::Error> {
         let messages: HashMap<String, String> = serde_json::from_str(json)?;
-        Ok(Locale { lang, messages })
+        Ok(Locale {
+            lang,
+            messages,
+            app: false,
+        })
     }
 
     pub fn lang(&self) -> Lang {
@@ -97,6 +132,11 @@ impl Locale {
     /// The text of `key`, or the key itself when it is missing (a test keeps that from
     /// happening; showing the key beats showing nothing).
     pub fn text<'a>(&'a self, key: &'a str) -> &'a str {
+        if self.app {
+            if let Some(t) = self.messages.get(&format!("{key}.app")) {
+                return t;
+            }
+        }
         self.messages.get(key).map(String::as_str).unwrap_or(key)
     }
 

@@ -56,6 +56,7 @@ fn request<'a>(
         screenshots: Vec::new(),
         limits,
         identity: None,
+        from_app: false,
     }
 }
 
@@ -693,4 +694,35 @@ fn the_report_and_the_inquiry_show_the_same_answers() {
             "{text}"
         );
     }
+}
+
+#[test]
+fn a_bundle_saved_from_the_app_speaks_app_and_one_from_the_cli_speaks_cli() {
+    // Region unknown: the remedy differs (the window's region screen against --region).
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/scenarios/windows-apexone-onprem-migrated.json");
+    let options = Options {
+        network: Some(doctor_core::NetworkOptions::default()),
+        ..Options::default()
+    };
+    let d = diagnose_with(&FixtureProbe::load(&path).unwrap(), &options).unwrap();
+    let cat = Catalogue::embedded();
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = one_log(tmp.path());
+    let texts = |from_app: bool| {
+        let out = tmp.path().join(if from_app { "app" } else { "cli" });
+        fs::create_dir(&out).unwrap();
+        let mut req = request(&d, &cat, &logs, Limits::default());
+        req.from_app = from_app;
+        let outcome = write_bundle(&req, &out, "b", &NoProgress).unwrap();
+        let (mut zip, _) = read_zip(&outcome.path);
+        entry_text(&mut zip, "report.html") + &entry_text(&mut zip, "inquiry.txt")
+    };
+    let (app, cli) = (texts(true), texts(false));
+    assert!(cli.contains("--region"), "the CLI's bundle names its flag");
+    assert!(!app.contains("--region"), "the app's bundle names a flag");
+    assert!(
+        app.contains("[リージョン] の画面"),
+        "the app's bundle names its screen"
+    );
 }

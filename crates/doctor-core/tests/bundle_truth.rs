@@ -52,6 +52,7 @@ fn bundle(d: &Diagnosis, answers: SupportAnswers, lang: Lang, logs: Option<&Path
         screenshots: Vec::new(),
         limits: Limits::default(),
         identity: Some(d.identity.clone()),
+        from_app: false,
     };
     let outcome = write_bundle(&req, tmp.path(), "b", &NoProgress).unwrap();
     let mut zip = zip::ZipArchive::new(fs::File::open(&outcome.path).unwrap()).unwrap();

@@ -52,6 +52,7 @@ fn a_bundle_holds_the_install_log_and_its_report_shows_the_recognised_line() {
         screenshots: Vec::new(),
         limits: Limits::default(),
         identity: None,
+        from_app: false,
     };
     let outcome = write_bundle(&request, &out, "bundle", &NoProgress).unwrap();
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&outcome.path).unwrap()).unwrap();

@@ -46,6 +46,7 @@ fn bundle(logs: &Path, limits: Limits) -> (Manifest, Vec<(String, String)>) {
         screenshots: Vec::new(),
         limits,
         identity: None,
+        from_app: false,
     };
     let outcome = write_bundle(&req, out.path(), "b", &NoProgress).unwrap();
     let mut zip = zip::ZipArchive::new(fs::File::open(&outcome.path).unwrap()).unwrap();

@@ -114,6 +114,7 @@ pub async fn collect_bundle(
             screenshots,
             limits: bundle::Limits::default(),
             identity: Some(diagnosis.identity.clone()),
+            from_app: true,
         };
         session.cancel.store(false, Ordering::SeqCst);
         let sink = ChannelProgress {

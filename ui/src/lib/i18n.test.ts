@@ -104,3 +104,14 @@ describe("the app speaks app", () => {
     for (const key of Object.keys(CLI_ONLY)) expect(catalogues.en).toHaveProperty([key]);
   });
 });
+
+describe("values in the language's units", () => {
+  it("seconds read as 秒 in Japanese, in messages and on their own", async () => {
+    const { localValue, fill } = await import("./i18n");
+    expect(localValue("ja", "10 s")).toBe("10 秒");
+    expect(localValue("en", "10 s")).toBe("10 s");
+    expect(localValue("ja", "1.5 s")).toBe("1.5 秒");
+    expect(localValue("ja", "PCs")).toBe("PCs");
+    expect(fill("{a}", { a: "x" })).toBe("x");
+  });
+});

@@ -27,11 +27,18 @@ export function appTemplate(lang: Lang, key: string): string | undefined {
   return catalogues[lang][key + APP_SUFFIX] ?? catalogues[lang][key];
 }
 
+/** A value the engine gives in seconds ("10 s") in the language's unit ("10 秒"), as
+ * doctor-core's `units::localised_seconds` does for the CLI and the report. */
+export function localValue(lang: Lang, v: string): string {
+  const n = /^(\d+(?:\.\d+)?) s$/.exec(v);
+  return n ? fill(catalogues[lang]["unit.seconds"] ?? "{n} s", { n: n[1] }) : v;
+}
+
 export function text(lang: Lang, key: string, params: Params = {}): string {
   const localised: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;
-    localised[k] = v.startsWith(KEY_PARAM) ? (appTemplate(lang, v.slice(KEY_PARAM.length)) ?? v) : v;
+    localised[k] = v.startsWith(KEY_PARAM) ? (appTemplate(lang, v.slice(KEY_PARAM.length)) ?? v) : localValue(lang, v);
   }
   return fill(appTemplate(lang, key) ?? key, localised);
 }

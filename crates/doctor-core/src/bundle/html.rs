@@ -93,7 +93,7 @@ pub(crate) fn write(
     manifest: &Manifest<FileList<'_>>,
     answers: &[AnswerLine],
 ) -> std::io::Result<()> {
-    let l = Locale::get(request.lang);
+    let l = Locale::for_face(request.lang, request.from_app);
     let d = request.diagnosis;
     let t = |k: &str| escape(l.text(k));
     let mut h = String::new();

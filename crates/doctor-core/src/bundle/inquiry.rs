@@ -17,7 +17,7 @@ fn line(out: &mut String, l: &Locale, label: &str, value: &str) {
 /// The inquiry for `request` with `log_files` attached, and `answers` as `answers::lines`
 /// made them.
 pub fn render(request: &BundleRequest<'_>, log_files: usize, answers: &[AnswerLine]) -> String {
-    let l = Locale::get(request.lang);
+    let l = Locale::for_face(request.lang, request.from_app);
     let d = request.diagnosis;
     let missing = l.text("bundle.inquiry.not_given");
     let section = |out: &mut String, which: Section| {

@@ -213,6 +213,9 @@ pub struct BundleRequest<'a> {
     pub limits: Limits,
     /// The endpoint's IDs (`identity::collect`), so `fleet` can compare bundles.
     pub identity: Option<crate::identity::Identity>,
+    /// Saved from the app's window: its texts say what the window says (a field of step 2,
+    /// not a command-line flag).
+    pub from_app: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +282,7 @@ fn write_contents<W: Write + Seek + Send>(
                 screenshots: request.screenshots.clone(),
                 limits: request.limits,
                 identity: request.identity.clone(),
+                from_app: request.from_app,
             };
             &judged_request
         }
