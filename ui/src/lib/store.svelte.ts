@@ -25,6 +25,8 @@ export class Store {
   confirmingStartOver = $state(false);
   /** Next was pressed on the region screen while no region is known or chosen. */
   regionPrompt = $state(false);
+  /** The last save took typed activation codes or notes out of the draft. */
+  secretsForgotten = $state(false);
   /** "Compare several PCs" instead of the wizard. */
   view = $state<"wizard" | "fleet">("wizard");
   /** Seconds left before a capture, while counting down. */
@@ -302,7 +304,7 @@ export class Store {
     this.error = null;
     try {
       await this.bundle.save(this.drafts.snapshot(), this.diagnosis?.coexistence);
-      if (this.bundle.saved && !this.keepDraft) this.drafts.forgetSecrets();
+      this.secretsForgotten = !!this.bundle.saved && !this.keepDraft && this.drafts.forgetSecrets();
     } catch (e) {
       this.#fail(e);
     }

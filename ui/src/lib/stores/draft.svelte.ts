@@ -105,13 +105,17 @@ export class DraftStore {
     this.#change((d) => d.screenshots.splice(index, 1));
   }
   /** After a successful save: the typed activation codes and notes leave the draft (the
-   * saved bundle has them); the rest stays for a second save. */
-  forgetSecrets(): void {
+   * saved bundle has them); the rest stays for a second save. Says whether there were any. */
+  forgetSecrets(): boolean {
+    const a = this.#value.answers;
+    const had = [a.apex_one_saas_activation_code, a.on_premises_activation_code, a.notes].some((v) => (v ?? "").trim() !== "");
+    if (!had) return false;
     this.#change((d) => {
       d.answers.apex_one_saas_activation_code = null;
       d.answers.on_premises_activation_code = null;
       d.answers.notes = null;
     });
+    return true;
   }
   /** "Start over": an empty draft (the caller removes the one on disk). */
   reset(lang: Lang): void {
