@@ -739,7 +739,11 @@ try {
       if (!dropSaid.includes(lang === "ja" ? "画像ファイルではありません" : "not an image file")) throw new Error(`after the drop the slot says "${dropSaid}"`);
       if ((await page.evaluate(() => window.__lastStored?.length ?? 0)) !== storedBefore) throw new Error("the text file was sent to be stored");
       if ((await shots()) !== 1) throw new Error("the dropped text file became a screenshot");
-      // Dragged text (no file at all) is said too.
+      // Dragged text (no file at all) is said too: first a good paste clears the message,
+      // so the one that follows can only be the drop's.
+      await paste(false);
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=slot-blue_bar] [data-testid=shot] img").length === 2);
+      if (await page.isVisible(msg)) throw new Error("the old message stays after a successful paste");
       await page.evaluate(() => {
         const dt = new DataTransfer();
         dt.setData("text/plain", "dragged words");
