@@ -61,6 +61,9 @@ async function session(args, { keepDraft = false } = {}) {
   const textOf = (el) => wd("GET", `/session/${id}/element/${el}/text`);
   const attr = (el, name) => wd("GET", `/session/${id}/element/${el}/attribute/${name}`);
   const shot = async (name) => {
+    // The page's new state is in the DOM before it is painted: give it two frames' time,
+    // or the picture shows the screen before.
+    await sleep(400);
     const png = await wd("GET", `/session/${id}/screenshot`);
     writeFileSync(join(outDir, name), Buffer.from(png, "base64"));
   };
@@ -258,22 +261,22 @@ try {
     };
     try {
       await waitFor(() => s.find("[data-testid=screen-welcome]"), "the welcome screen");
-      await s.shot(`${uiLang}-wizard-1-welcome.png`);
       inView.push(await s.primaryInView("welcome"));
+      await s.shot(`${uiLang}-wizard-1-welcome.png`);
       await click("[data-testid=next]");
       // This endpoint's files do not name its region: the screen asks, and the admin chooses.
       await waitFor(() => s.find("[data-testid=region-choose]"), "the request to choose a region");
       await click("[data-testid=region-jp]");
-      await s.shot(`${uiLang}-wizard-2-region.png`);
       inView.push(await s.primaryInView("region"));
+      await s.shot(`${uiLang}-wizard-2-region.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-process] li.finding"), "step 1");
-      await s.shot(`${uiLang}-wizard-3-process.png`);
       inView.push(await s.primaryInView("step 1"));
+      await s.shot(`${uiLang}-wizard-3-process.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-network]"), "step 2");
-      await s.shot(`${uiLang}-wizard-4-network.png`);
       inView.push(await s.primaryInView("step 2"));
+      await s.shot(`${uiLang}-wizard-4-network.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-connection]"), "step 3");
       const pre = await s.exec("return document.querySelector('[data-testid=migrated-yes]').checked");
@@ -283,8 +286,8 @@ try {
       // A real capture: three-second countdown, window hidden, screen captured, preview.
       await click("[data-testid=capture-no_blue_bar]");
       await waitFor(() => s.find("[data-testid=slot-no_blue_bar] [data-testid=shot] img"), "the captured screenshot's preview", 20000);
-      await s.shot(`${uiLang}-wizard-5-connection.png`);
       inView.push(await s.primaryInView("step 3"));
+      await s.shot(`${uiLang}-wizard-5-connection.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-support]"), "step 4");
       await s.type("[data-testid=business-id]", "bad id!");
@@ -293,22 +296,22 @@ try {
       await s.type("[data-testid=business-id]", "A1B2C3D4-E2E");
       await click("[data-testid=onprem-gone]");
       await s.find("[data-testid=recipients-reminder]");
-      await s.shot(`${uiLang}-wizard-6-support.png`);
       inView.push(await s.primaryInView("step 4"));
+      await s.shot(`${uiLang}-wizard-6-support.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-review] [data-testid=verdict]"), "the review");
-      await s.shot(`${uiLang}-wizard-7-review.png`);
       inView.push(await s.primaryInView("review"));
+      await s.shot(`${uiLang}-wizard-7-review.png`);
       await click("[data-testid=next]");
       await waitFor(() => s.find("[data-testid=screen-save]"), "the save screen");
-      await s.shot(`${uiLang}-wizard-8-save.png`);
       inView.push(await s.primaryInView("save"));
+      await s.shot(`${uiLang}-wizard-8-save.png`);
       await click("[data-testid=save]");
       const saved = await waitFor(() => s.find("[data-testid=saved]"), "the saved bundle", 60000);
       const text = await s.textOf(saved);
       assert(text.includes(desktop), `saved on the Desktop: ${text}`);
-      await s.shot(`${uiLang}-wizard-9-saved.png`);
       inView.push(await s.primaryInView("saved"));
+      await s.shot(`${uiLang}-wizard-9-saved.png`);
       const zips = readdirSync(desktop).filter((n) => n.endsWith(".zip"));
       assert(zips.length === 1, `one zip on the Desktop: ${zips}`);
       const manifest = await unzipManifest(join(desktop, zips[0]));
