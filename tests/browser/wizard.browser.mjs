@@ -619,6 +619,8 @@ try {
       const body = await page.innerText("[data-testid=screen-network]");
       for (const bad of lang === "ja" ? ["問題なし", "すべてに接続できます"] : ["All 12 Vision One hosts are reachable"]) if (body.includes(bad)) throw new Error(`says "${bad}" after the stop`);
       if (!body.includes(lang === "ja" ? "途中で中止" : "stopped before it finished")) throw new Error("no reason after the stop");
+      // One cause, said once: no "changed since the last check" list repeating the notice.
+      if (await page.isVisible("[data-testid=changes]")) throw new Error("a stopped run is listed as a change");
       if (await page.isVisible("[data-testid=net-table]")) throw new Error("the rows are still shown as running");
       const raw = body.match(/\b(?:ui|network|note)\.[a-z_]+(?:\.[a-z_]+)+\b/);
       if (raw) throw new Error(`raw locale key on screen: ${raw[0]}`);

@@ -82,7 +82,8 @@ export class ChecksStore {
       });
       // What changed is told for a re-run of the same checks; after another region or proxy
       // the results are simply new (a "change" from not checked to checked says nothing).
-      this.lastChanges = this.#ranWith === asked ? changes(before, after) : [];
+      // A stopped run is no comparison either: its notice already says step 2 is unchecked.
+      this.lastChanges = this.#ranWith === asked && !after.network?.cancelled ? changes(before, after) : [];
       this.#ranWith = asked;
       this.diagnosis = after;
       const r = after.network?.region;
