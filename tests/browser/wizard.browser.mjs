@@ -106,7 +106,7 @@ function installMock(arg) {
           });
           const tested = results.filter((r) => !r.stopped).length;
           const findings = diagnosis.findings.filter((f) => f.step !== "network").concat([
-            finding("network.region", "network", "info", "network.region.chosen", { region: `@l10n:region.${region.code}` }),
+            finding("network.region", "network", "info", "network.region.chosen.stopped", { region: `@l10n:region.${region.code}` }),
             finding("network.summary", "network", "skipped", "network.summary.cancelled", { tested: String(tested), hosts: String(results.length) }, { key: "network.summary.cancelled.remedy" }),
           ]);
           window.__net = null;

@@ -352,11 +352,17 @@ async fn a_cancel_stops_a_run_only_it_could_end_and_nothing_it_stopped_passes() 
     // Cancel once the good host is done and two silent ones hang in the handshake.
     let (mut good_done, mut hanging) = (false, Vec::new());
     while !(good_done && hanging.len() == 2) {
-        match rx
-            .recv()
+        // Bounded, so a run that never reaches that point fails at once with what it told
+        // (instead of after the hosts' ten-minute timeouts).
+        let next = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
-            .expect("the run ended before it was cancelled")
-        {
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no event for 60 s (good done: {good_done}, hanging: {hanging:?}): {:#?}",
+                    seen.lock().unwrap()
+                )
+            });
+        match next.expect("the run ended before it was cancelled") {
             NetEvent::Targets { hosts, .. } => {
                 let names: Vec<&str> = hosts.iter().map(|h| h.host.as_str()).collect();
                 assert_eq!(names, [GOOD, SLOW_A, SLOW_B, LATE]);
@@ -469,6 +475,11 @@ async fn a_cancel_before_the_run_starts_tests_nothing_and_says_so() {
     let all = findings(&Catalogue::embedded(), &report(results));
     let summary = finding(&all, "network.summary");
     assert_eq!(summary.status, Status::Skipped);
+    // The region's line does not claim its hosts were checked.
+    assert_eq!(
+        finding(&all, "network.region").message.key,
+        "network.region.chosen.stopped"
+    );
     assert!(all
         .iter()
         .all(|f| f.status != Status::Pass || f.id == "network.clock"));

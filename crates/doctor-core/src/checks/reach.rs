@@ -343,6 +343,10 @@ pub fn findings(catalogue: &Catalogue, report: &NetworkReport) -> Vec<Finding> {
                 region_f.status = Status::Skipped;
                 region_f.message.key = "network.region.not_checked".into();
                 region_f = region_f.remedy(Message::new("network.region.not_checked.remedy"));
+            } else if report.cancelled && region_f.status == Status::Info {
+                // Stopped part-way: the region's hosts were not all checked; say so.
+                let key = format!("{}.stopped", region_f.message.key);
+                region_f.message.key = key;
             }
             out.push(region_f);
         }
